@@ -1,0 +1,76 @@
+"""The few exceptions medcite raises. Messages say what to do next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class MedciteError(Exception):
+    """Base class: anything medcite raises on purpose."""
+
+
+class ConfigError(MedciteError):
+    """Settings are invalid or contradictory."""
+
+
+class MissingExtra(MedciteError):
+    """An optional dependency is needed; the message names the extra to install."""
+
+    def __init__(self, feature: str, extra: str) -> None:
+        super().__init__(f"{feature} needs the optional extra: pip install 'medcite[{extra}]'")
+        self.extra = extra
+
+
+class SourceError(MedciteError):
+    """A source file could not be read; always names the file."""
+
+    reason = "could not be read"
+
+    def __init__(self, path: Path | str, detail: str = "") -> None:
+        self.path = Path(path)
+        self.detail = detail
+        message = f"{self.path}: {self.reason}"
+        super().__init__(f"{message} ({detail})" if detail else message)
+
+
+class UnsupportedFormat(SourceError):
+    reason = "unsupported format (use .jsonl, .txt, .md, .html, .pdf or FDA SPL .xml)"
+
+
+class EmptySource(SourceError):
+    reason = "empty file, or no text could be extracted"
+
+
+class FileTooLarge(SourceError):
+    reason = "file is larger than ingest.max_file_mb; raise the limit or split the file"
+
+
+class BadEncoding(SourceError):
+    reason = "text is not valid UTF-8, UTF-16 or Latin-1; re-save it as UTF-8"
+
+
+class BinaryContent(SourceError):
+    reason = "looks like a binary file, not text"
+
+
+class MalformedSource(SourceError):
+    reason = "malformed content"
+
+
+class EncryptedSource(SourceError):
+    reason = "encrypted PDF; decrypt it first (for example with qpdf --decrypt)"
+
+
+class StoreError(MedciteError):
+    """The store or an index is unusable."""
+
+
+class EmptyIndex(StoreError):
+    """Nothing has been ingested yet."""
+
+    def __init__(self) -> None:
+        super().__init__("nothing is indexed yet: run `medcite ingest PATH` or `medcite demo` first")
+
+
+class NotFound(MedciteError):
+    """An id that names nothing stored."""

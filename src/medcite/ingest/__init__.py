@@ -1,0 +1,1 @@
+"""Ingestion: clean, find layout, split into passages, classify, store."""

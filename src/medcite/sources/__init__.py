@@ -1,0 +1,1 @@
+"""Source readers: one module per format, all producing ParsedDocuments."""
