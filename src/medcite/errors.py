@@ -69,7 +69,9 @@ class EmptyIndex(StoreError):
     """Nothing has been ingested yet."""
 
     def __init__(self) -> None:
-        super().__init__("nothing is indexed yet: run `medcite ingest PATH` or `medcite demo` first")
+        super().__init__(
+            "nothing is indexed yet: run `medcite ingest PATH` or `medcite demo` first"
+        )
 
 
 class NotFound(MedciteError):

@@ -84,6 +84,9 @@ class RetrievalSettings(_Group):
         default="tantivy", description="Lexical index backend."
     )
     k: int = Field(default=30, ge=1, le=500, description="Passages retrieved per question.")
+    max_per_document: int = Field(
+        default=6, ge=1, description="Passages from one document among the retrieved at most."
+    )
     title_boost: float = Field(
         default=1.5, ge=0, description="BM25 weight of the document title relative to the text."
     )
@@ -103,7 +106,7 @@ class AnswerSettings(_Group):
         "or medcite abstains.",
     )
     min_sentence_relevance: float = Field(
-        default=0.5,
+        default=0.35,
         ge=0,
         le=1,
         description="Share of the question's concepts a sentence (with its document title) "

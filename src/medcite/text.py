@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 _WS = re.compile(r"\s+")
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 # Tokens that end with "." but do not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -42,21 +43,32 @@ def normalize_ws(text: str) -> str:
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Split text into sentences; returns (start, end) spans with surrounding space trimmed."""
+    """Split text into sentences; returns (start, end) spans with surrounding space trimmed.
+
+    A blank line always ends a sentence (it separates blocks: headings, list items).
+    """
     spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.end()
-        if not _is_boundary(text, match.start(), end):
-            continue
-        spans.append((start, end))
-        start = end
-    spans.append((start, len(text)))
+    for b_start, b_end in _blocks(text):
+        start = b_start
+        for match in _SENTENCE_END.finditer(text, b_start, b_end):
+            if _is_boundary(text, match.start(), match.end(), b_end):
+                spans.append((start, match.end()))
+                start = match.end()
+        spans.append((start, b_end))
     return [t for s, e in spans if (t := _trim(text, s, e))[0] < t[1]]
 
 
-def _is_boundary(text: str, dot: int, end: int) -> bool:
-    nxt = _NEXT_START.match(text, end)
+def _blocks(text: str) -> list[tuple[int, int]]:
+    ranges, start = [], 0
+    for m in _BLOCK_BREAK.finditer(text):
+        ranges.append((start, m.start()))
+        start = m.end()
+    ranges.append((start, len(text)))
+    return ranges
+
+
+def _is_boundary(text: str, dot: int, end: int, limit: int) -> bool:
+    nxt = _NEXT_START.match(text, end, limit)
     if nxt is None:
         return False
     if text[dot] != ".":

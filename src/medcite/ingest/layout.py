@@ -106,7 +106,7 @@ def _heading(stripped: str, lines: list[str], nxt: int, markdown: bool) -> str |
     plain = stripped.rstrip(":").strip()
     low = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", plain).lower()
     following = lines[nxt].strip() if nxt < len(lines) else ""
-    if len(plain) > 60 or _TERMINAL.search(plain) and not stripped.endswith(":"):
+    if len(plain) > 60 or (_TERMINAL.search(plain) and not stripped.endswith(":")):
         return None
     if low in _KNOWN_HEADINGS or low.startswith(_HEADING_PHRASES):
         return plain
@@ -167,9 +167,7 @@ def _assemble(items: list[_Item], lexicon: set[str]) -> list[Block]:
             blocks.append(_table_block(value, section, lexicon))
         elif kind == "caption":
             assert isinstance(value, _Para)
-            blocks.append(
-                Block(value.text(lexicon), section, PassageKind.CAPTION, standalone=True)
-            )
+            blocks.append(Block(value.text(lexicon), section, PassageKind.CAPTION, standalone=True))
         else:
             assert isinstance(value, _Para)
             blocks.append(Block(value.text(lexicon), section))
@@ -244,7 +242,7 @@ def _is_break_hyphen(left_text: str, right_text: str, lexicon: set[str]) -> bool
     if not left_m or not right_m:
         return False
     left, right = left_m.group(1), right_m.group(1)
-    if not right[0].islower() or not left[-1].isalpha() or left.isupper() and len(left) > 1:
+    if not right[0].islower() or not left[-1].isalpha() or (left.isupper() and len(left) > 1):
         return False
     joined, hyphenated = (left + right).lower(), f"{left}-{right}".lower()
     if hyphenated in lexicon or f"{left}\u2010{right}".lower() in lexicon:
@@ -257,7 +255,7 @@ def _is_break_hyphen(left_text: str, right_text: str, lexicon: set[str]) -> bool
 def _table_block(lines: list[str], section: str | None, lexicon: set[str]) -> Block:
     caption, body = lines[0].strip(), lines[1:]
     notes: list[str] = []
-    while body and len(body[-1].strip()) > _MAX_CELL or (body and not body[-1].strip()):
+    while (body and len(body[-1].strip()) > _MAX_CELL) or (body and not body[-1].strip()):
         line = body.pop().strip()
         if line:
             notes.insert(0, line)
@@ -291,7 +289,7 @@ def _rows(cells: list[str]) -> list[list[str]]:
             rows[-1][-1] += " " + cell  # a unit on its own line belongs to its label
             continue
         header_done = bool(rows) and len(rows[-1]) >= 3 and "(" in cell
-        if not rows or (not numeric and (prev_numeric or header_done and _all_labels(rows[-1]))):
+        if not rows or (not numeric and (prev_numeric or (header_done and _all_labels(rows[-1])))):
             rows.append([])
         rows[-1].append(cell)
         prev_numeric = numeric

@@ -1,4 +1,4 @@
-"""The contract every source reader fulfils: bytes in, ParsedDocuments (blocks of clean text) out."""
+"""The contract every source reader fulfils: bytes in, ParsedDocuments of clean blocks out."""
 
 from __future__ import annotations
 

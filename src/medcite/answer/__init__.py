@@ -1,0 +1,1 @@
+"""Answer writing: evidence sentences, sections, citations, abstention."""

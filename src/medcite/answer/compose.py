@@ -1,0 +1,79 @@
+"""Assemble the Answer: sections in template order, references, abstention, disclaimer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from medcite.answer.extractive import BOTTOM_LINE
+from medcite.answer.sections import SPECS, template
+from medcite.types import Answer, Claim, Query, Reference, Section, VerificationSummary
+
+ABSTENTION = (
+    "medcite cannot answer this question from the indexed sources: "
+    "the evidence it found does not address it."
+)
+DISCLAIMER = (
+    "For information only; not medical advice. Every statement above is quoted from the "
+    "cited source, which may be incomplete, outdated or about a different patient: check the "
+    "sources and use clinical judgement. Patients should discuss decisions with their clinician."
+)
+
+
+def compose(
+    query: Query,
+    claims: Sequence[Claim],
+    references: Sequence[Reference],
+    *,
+    settings_hash: str,
+    verification: VerificationSummary,
+    timings: Mapping[str, float],
+    abstain_reason: str | None = None,
+) -> Answer:
+    """The final Answer; abstains when asked to or when no bottom line survived."""
+    bottom = tuple(c for c in claims if c.section == BOTTOM_LINE)
+    if abstain_reason is None and not bottom:
+        abstain_reason = "no statement of the evidence survived verification"
+    if abstain_reason is not None:
+        return _answer(query, (), (), (), settings_hash, verification, timings, abstain_reason)
+    sections = tuple(
+        Section(key, SPECS[key].title, in_section)
+        for key in template(query.question_type)
+        if (in_section := tuple(c for c in claims if c.section == key))
+    )
+    return _answer(
+        query, bottom, sections, tuple(references), settings_hash, verification, timings, None
+    )
+
+
+def abstention(
+    query: Query, reason: str, settings_hash: str, timings: Mapping[str, float]
+) -> Answer:
+    return _answer(query, (), (), (), settings_hash, VerificationSummary(), timings, reason)
+
+
+def _answer(
+    query: Query,
+    bottom: tuple[Claim, ...],
+    sections: tuple[Section, ...],
+    references: tuple[Reference, ...],
+    settings_hash: str,
+    verification: VerificationSummary,
+    timings: Mapping[str, float],
+    reason: str | None,
+) -> Answer:
+    return Answer(
+        question=query.question,
+        question_type=query.question_type,
+        audience=query.audience,
+        bottom_line=bottom,
+        sections=sections,
+        references=references,
+        abstained=reason is not None,
+        abstention=f"{ABSTENTION} ({reason})" if reason else None,
+        disclaimer=DISCLAIMER,
+        generated_at=datetime.now(UTC),
+        settings_hash=settings_hash,
+        timings=dict(timings),
+        verification=verification,
+    )

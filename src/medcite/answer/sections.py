@@ -1,0 +1,238 @@
+"""Which sections an answer has, and the transparent rules that put a sentence in one.
+
+A sentence scores 2 for each section whose source-section pattern matches the section name
+of its passage (MedQuAD question type, FDA label section), plus 1 per distinct cue that
+matches the sentence (at most 3). The best-scoring section of the question's template wins;
+ties go to the earlier section. A sentence that scores 0 everywhere goes to "Background"
+when the template has one, and is left out otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from medcite.types import Passage
+
+_DOSE = r"\d+(?:\.\d+)?\s?(?:mg|g|mcg|µg|μg|mg/kg|units?|IU)\b"
+
+
+@dataclass(frozen=True, slots=True)
+class SectionSpec:
+    key: str
+    title: str
+    cues: tuple[re.Pattern[str], ...]
+    source_sections: re.Pattern[str] | None = None
+
+
+def _cues(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(rf"\b(?:{p})", re.I) for p in patterns)
+
+
+def _src(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{pattern})", re.I)
+
+
+_TREATMENT_CUES = _cues(
+    r"first[- ]line|initial therapy|treatment of choice",
+    r"treat(?:ed|ment|ing|s)?\b|therap(?:y|ies)\b",
+    r"commenced|administered|given|prescribed|recommended|started on",
+    _DOSE,
+    r"once daily|twice daily|three times daily|every \d+ ?(?:h|hours)\b|b\.?i\.?d\b",
+    r"medications?\b|drugs?\b|antivirals?\b|antibiotics?\b",
+    r"effective|efficacious|efficient\b|efficacy|safe and",
+)
+SPECS: dict[str, SectionSpec] = {
+    s.key: s
+    for s in (
+        SectionSpec(
+            "first_line",
+            "First-line treatment",
+            _TREATMENT_CUES,
+            _src(r"treatment|dosage|indications|directions|uses"),
+        ),
+        SectionSpec(
+            "treatment", "Treatment", _TREATMENT_CUES, _src(r"treatment|dosage|indications")
+        ),
+        SectionSpec(
+            "alternatives",
+            "Alternative options",
+            _cues(
+                r"alternatives?\b|second[- ]line|instead\b|salvage\b",
+                r"refractory|resistan(?:t|ce)\b|not tolerated|fails? to respond",
+                r"other (?:treatment )?options?\b|can also be (?:used|treated)",
+            ),
+        ),
+        SectionSpec(
+            "monitoring",
+            "Monitoring",
+            _cues(
+                r"monitor\w*|surveillance",
+                r"check(?:ed|s)?\b|measur\w*|assess\w*",
+                r"blood counts?|viral load|laboratory|lab tests?|levels? of\b|pcr\b",
+                r"weekly|regularly|periodic\w*",
+            ),
+            _src(r"laboratory tests|monitoring"),
+        ),
+        SectionSpec(
+            "duration",
+            "Duration of treatment",
+            _cues(
+                r"for (?:\w+ ){0,2}(?:days?|weeks?|months?|years?)\b|duration",
+                r"until\b|continu\w*|discontinu\w*|stopp?(?:ed|ing)? taking|taper\w*",
+                r"long[- ]term|lifelong",
+            ),
+        ),
+        SectionSpec(
+            "special",
+            "Special considerations",
+            _cues(
+                r"immunocompromised|immunosuppress\w*|immunocompetent|transplant\w*",
+                r"pregnan\w*|breast-?feeding|lactation|nursing mothers",
+                r"renal|kidney (?:disease|impairment|function)",
+                r"hepatic|liver (?:disease|impairment)",
+                r"elderly|older adults|geriatric|children|pediatric|infants?",
+                r"interactions?\b|inhibitors? of cyp|coadministration|receiving\b",
+            ),
+            _src(r"interactions|specific populations|pregnan|pediatric|geriatric|nursing"),
+        ),
+        SectionSpec(
+            "adverse",
+            "Adverse effects and pitfalls",
+            _cues(
+                r"side effects?|adverse|toxicit\w*|opportunistic",
+                r"warnings?\b|caution\w*|contraindicat\w*",
+                r"risks? of\b|increase[sd]? the risk|complications?\b",
+                r"not recommended|should not|do not|avoid\b",
+                r"fatal|death|died|life-threatening|severe\b",
+            ),
+            _src(r"adverse|warning|boxed|contraindication|precaution|overdos|stop use|do not use"),
+        ),
+        SectionSpec(
+            "follow_up",
+            "Follow-up",
+            _cues(
+                r"follow-?up|after discharge|remained well|re-?examination",
+                r"relapse|recurren\w*|(?:months?|weeks?|years?) (?:later|after|following)",
+            ),
+        ),
+        SectionSpec(
+            "definition",
+            "Overview",
+            _cues(
+                r"(?:is|are) (?:a|an) (?:\w+ ){0,3}(?:condition|disorder|disease|syndrome|"
+                r"infection|virus|cancer|type)",
+                r"refers to|is defined as|characteri[sz]ed by",
+            ),
+            _src(r"information|overview|description|what is"),
+        ),
+        SectionSpec(
+            "causes",
+            "Causes and genetics",
+            _cues(
+                r"caus(?:e|es|ed|ing)\b|due to|results? from|triggers?\b",
+                r"mutations?\b|genes?\b|genetic\b|risk factors?",
+            ),
+            _src(r"causes|genetic changes|susceptibility"),
+        ),
+        SectionSpec(
+            "symptoms",
+            "Signs and symptoms",
+            _cues(
+                r"symptoms?\b|signs?\b|features?\b|manifest\w*",
+                r"present(?:s|ed)? with|characteri[sz]ed by",
+                r"may (?:include|have|develop|experience)",
+                r"fever|pain|rash|fatigue|weakness|swelling|bleeding|delay",
+            ),
+            _src(r"symptoms"),
+        ),
+        SectionSpec(
+            "diagnosis",
+            "Diagnosis and tests",
+            _cues(
+                r"diagnos\w*|confirm\w*",
+                r"tests?\b|testing|biopsy|imaging|scan\b|assay|pcr\b|screen\w*",
+            ),
+            _src(r"exams and tests|diagnos"),
+        ),
+        SectionSpec(
+            "prognosis",
+            "Outlook",
+            _cues(r"outlook|prognosis|survival|life expectancy|recover\w*|cured?\b"),
+            _src(r"outlook|prognosis"),
+        ),
+        SectionSpec(
+            "prevention",
+            "Prevention",
+            _cues(r"prevent\w*|vaccin\w*|reduce (?:the|your) risk|avoid\w*"),
+            _src(r"prevention"),
+        ),
+        SectionSpec(
+            "inheritance",
+            "Inheritance",
+            _cues(r"inherit\w*|autosomal|x-linked|dominant|recessive|passed (?:down|from)"),
+            _src(r"inheritance"),
+        ),
+        SectionSpec(
+            "frequency",
+            "Frequency",
+            _cues(
+                r"affects? (?:about|approximately|an estimated)|\d+ in [\d,]+|prevalence|"
+                r"incidence|estimated \d"
+            ),
+            _src(r"frequency"),
+        ),
+        SectionSpec("background", "Background", ()),
+    )
+}
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    "treatment": (
+        "first_line",
+        "alternatives",
+        "monitoring",
+        "duration",
+        "special",
+        "adverse",
+        "follow_up",
+        "background",
+    ),
+    "side_effects": ("adverse", "special", "monitoring", "first_line", "background"),
+    "definition": ("definition", "causes", "symptoms", "diagnosis", "treatment", "prognosis"),
+    "symptoms": ("symptoms", "definition", "causes", "diagnosis", "treatment"),
+    "causes": ("causes", "inheritance", "definition", "symptoms"),
+    "diagnosis": ("diagnosis", "symptoms", "definition", "treatment"),
+    "prognosis": ("prognosis", "treatment", "definition"),
+    "prevention": ("prevention", "causes", "treatment", "definition"),
+    "inheritance": ("inheritance", "causes", "definition"),
+    "frequency": ("frequency", "definition", "causes"),
+}
+
+
+def template(question_type: str) -> tuple[str, ...]:
+    return TEMPLATES.get(question_type, TEMPLATES["definition"])
+
+
+def section_score(spec: SectionSpec, sentence: str, passage: Passage) -> int:
+    """2 for a matching source section, plus 1 per matching cue (at most 3)."""
+    score = 0
+    section_name = " ".join(filter(None, [passage.section, passage.document.extra.get("qtype")]))
+    if (
+        spec.source_sections is not None
+        and section_name
+        and spec.source_sections.search(section_name)
+    ):
+        score += 2
+    return score + min(3, sum(1 for cue in spec.cues if cue.search(sentence)))
+
+
+def assign_section(question_type: str, sentence: str, passage: Passage) -> str | None:
+    """The key of the section a sentence belongs to, or None to leave it out."""
+    keys = template(question_type)
+    best_key, best = None, 0
+    for key in keys:
+        score = section_score(SPECS[key], sentence, passage)
+        if score > best:
+            best_key, best = key, score
+    if best_key is None and "background" in keys:
+        return "background"
+    return best_key

@@ -1,0 +1,256 @@
+"""The `medcite` command line: ingest, ask, sources, show, demo."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from medcite.engine import Engine
+from medcite.errors import MedciteError
+from medcite.index import Library
+from medcite.index.store import Store
+from medcite.ingest.pipeline import IngestEvent, IngestReport
+from medcite.ingest.pipeline import ingest as run_ingest
+from medcite.render import markdown
+from medcite.schema import AnswerPublic, to_public
+from medcite.settings import Settings, load_settings
+from medcite.types import Audience, DocKind
+
+app = typer.Typer(
+    help="medcite answers clinical questions from your own indexed sources, offline, and "
+    "quotes the passage behind every statement.\n\nStart with `medcite demo`, or "
+    '`medcite ingest PATH` then `medcite ask "QUESTION"`.',
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None, typer.Option(help="Data directory (default ~/.medcite or $MEDCITE_HOME).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="TOML settings file (default ./medcite.toml).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+    ctx.obj = {"home": home, "config": config}
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    opts = ctx.obj or {}
+    overrides = {"home": opts["home"]} if opts.get("home") else {}
+    return load_settings(opts.get("config"), **overrides)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Library errors become one clear line and exit status 1."""
+    try:
+        yield
+    except MedciteError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
+    kind: Annotated[
+        DocKind | None,
+        typer.Option(help="Label every document with this kind instead of detecting it."),
+    ] = None,
+) -> None:
+    """Index files: MedQuAD JSONL, text, Markdown, HTML, PDF, FDA SPL XML.
+
+    Re-ingesting an unchanged file does nothing; a changed file replaces its old passages.
+    Each file is one transaction: a crash never leaves a file half-written.
+    """
+    with _errors():
+        library = Library(_settings(ctx))
+        report = _ingest_with_progress(paths, library, kind)
+    _print_report(report)
+    if report.count("failed"):
+        raise typer.Exit(1)
+
+
+def _ingest_with_progress(
+    paths: list[Path], library: Library, kind: DocKind | None
+) -> IngestReport:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("ingesting", total=None)
+
+        def on_event(e: IngestEvent) -> None:
+            if e.stage == "start":
+                bar.update(task, description=f"reading {e.path.name}", completed=0, total=None)
+            elif e.stage == "read":
+                bar.update(task, completed=e.done, total=e.total or None)
+            elif e.stage == "write":
+                bar.update(task, description=f"indexing {e.path.name}")
+
+        return run_ingest(paths, library, kind=kind, progress=on_event)
+
+
+def _print_report(report: IngestReport) -> None:
+    table = Table("status", "file", "documents", "passages", "detail", title="ingest summary")
+    styles = {"failed": "red", "added": "green", "updated": "yellow"}
+    for o in report.outcomes:
+        table.add_row(
+            Text(o.status, style=styles.get(o.status, "")),
+            str(o.path),
+            str(o.documents),
+            str(o.passages),
+            o.detail,
+        )
+    out.print(table)
+    out.print(
+        f"added {report.count('added')}, updated {report.count('updated')}, unchanged "
+        f"{report.count('unchanged')}, skipped {report.count('skipped')}, failed "
+        f"{report.count('failed')} · {report.passages} passages written in {report.seconds:.1f} s"
+    )
+
+
+@app.command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help='The question, or "-" to read it from stdin.')],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (schema: `medcite schema`).")
+    ] = False,
+    as_markdown: Annotated[bool, typer.Option("--markdown", help="Print raw Markdown.")] = False,
+    k: Annotated[int | None, typer.Option(min=1, max=500, help="Passages to retrieve.")] = None,
+    audience: Annotated[Audience, typer.Option(help="Who the answer is for.")] = (
+        Audience.CLINICIAN
+    ),
+) -> None:
+    """Answer a question from the indexed sources, citing a passage for every statement."""
+    if question == "-":
+        question = sys.stdin.read()
+    with _errors():
+        engine = Engine(_settings(ctx))
+        answer = engine.ask(question, audience=audience, k=k)
+    if as_json:
+        print(to_public(answer).model_dump_json(indent=2))
+    elif as_markdown:
+        print(markdown(answer), end="")
+    else:
+        out.print(Markdown(markdown(answer)))
+
+
+@app.command()
+def sources(ctx: typer.Context) -> None:
+    """What is indexed: documents and passages by kind and source, and the files read."""
+    with _errors():
+        store = Store(_settings(ctx).data_dir / "medcite.sqlite3")
+        rows = store.counts_by_kind()
+        files = store.sources()
+    table = Table("kind", "source", "documents", "passages", title="indexed sources")
+    for kind, source, n_docs, n_passages in rows:
+        table.add_row(DocKind(kind).label, source, str(n_docs), str(n_passages))
+    out.print(table)
+    files_table = Table("file", "reader", "documents", "passages", "ingested", title="files")
+    for f in files:
+        files_table.add_row(f.path, f.reader, str(f.n_documents), str(f.n_passages), f.ingested_at)
+    out.print(files_table)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    passage_id: Annotated[str, typer.Argument(help="A passage id from an answer's references.")],
+    context: Annotated[int, typer.Option(min=0, help="Characters of context each side.")] = 600,
+) -> None:
+    """Show a passage highlighted in its cleaned document, with its offsets."""
+    with _errors():
+        store = Store(_settings(ctx).data_dir / "medcite.sqlite3")
+        passage = store.passage(passage_id)
+        text = store.document_text(passage.document.id)
+    d = passage.document
+    when = d.date.isoformat() if d.date else "date unknown"
+    out.print(f"[bold]{d.title}[/]", highlight=False)
+    out.print(
+        f"{d.source} · {d.kind.label} · {when}" + (f" · {d.url}" if d.url else ""), highlight=False
+    )
+    out.print(
+        f"passage {passage.id} · section {passage.section or '-'} · {passage.kind.value} · "
+        f"characters {passage.start}–{passage.end} of {len(text)}",
+        highlight=False,
+    )
+    lo, hi = max(0, passage.start - context), min(len(text), passage.end + context)
+    body = Text("…" if lo else "")
+    body.append(text[lo : passage.start])
+    body.append(text[passage.start : passage.end], style="bold black on yellow")
+    body.append(text[passage.end : hi])
+    body.append("…" if hi < len(text) else "")
+    out.print(body)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    question: Annotated[str | None, typer.Option(help="Question to answer after ingesting.")] = (
+        None
+    ),
+) -> None:
+    """Ingest the default corpus (settings: corpus.sources) and answer the sample question."""
+    with _errors():
+        settings = _settings(ctx)
+        library = Library(settings)
+        outcomes = []
+        for source in settings.corpus.resolved():
+            if not source.path.exists():
+                raise MedciteError(
+                    f"corpus source not found: {source.path} (set corpus.root or "
+                    "MEDCITE_CORPUS__ROOT to the folder holding the shared data)"
+                )
+            report = _ingest_with_progress([source.path], library, source.kind)
+            outcomes.append(report)
+        for report in outcomes:
+            _print_report(report)
+        library.close()
+        answer = Engine(settings).ask(question or settings.corpus.sample_question)
+    out.print(Markdown(markdown(answer)))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON schema of `medcite ask --json` output."""
+    print(json.dumps(AnswerPublic.model_json_schema(), indent=2))
+
+
+@app.command()
+def config(ctx: typer.Context) -> None:
+    """Print the effective settings (defaults < TOML < MEDCITE_* environment < options)."""
+    with _errors():
+        settings = _settings(ctx)
+    print(settings.model_dump_json(indent=2))
+    out.print(f"settings hash: {settings.fingerprint()}", highlight=False)
+
+
+def main() -> None:
+    app()

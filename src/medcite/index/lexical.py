@@ -1,0 +1,157 @@
+"""Lexical (BM25) search behind a small interface; tantivy is the built-in backend."""
+
+from __future__ import annotations
+
+import shutil
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from medcite.errors import ConfigError, StoreError
+from medcite.text import analyzer
+from medcite.types import Passage
+
+TOKENIZER = "medcite"
+_SCHEMA_VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class TermGroup:
+    """Analyzed query terms for one concept; any of them may match."""
+
+    terms: tuple[str, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalResult:
+    passage_id: str
+    score: float
+
+
+class LexicalIndex(ABC):
+    """What retrieval needs from a lexical backend."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def search(self, groups: Sequence[TermGroup], k: int) -> list[LexicalResult]:
+        """The k best passages for the (OR-ed) term groups."""
+
+    @abstractmethod
+    def replace(self, doc_ids: Sequence[str], passages: Iterable[Passage]) -> None:
+        """Drop every entry of `doc_ids`, add `passages`, and commit."""
+
+    @abstractmethod
+    def doc_freq(self, term: str) -> int:
+        """How many passages contain an analyzed term."""
+
+    @abstractmethod
+    def size(self) -> int:
+        """How many passages are indexed."""
+
+
+class TantivyIndex(LexicalIndex):
+    name = "tantivy"
+
+    def __init__(self, path: Path, title_boost: float = 1.5) -> None:
+        import tantivy
+
+        self._tantivy = tantivy
+        self.path = path
+        self.title_boost = title_boost
+        self._index = self._open(path)
+        self._index.register_tokenizer(TOKENIZER, analyzer())
+
+    def _open(self, path: Path) -> Any:
+        marker = path / "medcite-schema"
+        if path.exists() and (not marker.exists() or marker.read_text() != _SCHEMA_VERSION):
+            shutil.rmtree(path)  # derived data: rebuilt from the store
+        path.mkdir(parents=True, exist_ok=True)
+        try:
+            index = self._tantivy.Index(self._schema(), path=str(path), reuse=True)
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot open the lexical index at {path}: {exc}") from exc
+        marker.write_text(_SCHEMA_VERSION)
+        return index
+
+    def _schema(self) -> Any:
+        builder = self._tantivy.SchemaBuilder()
+        builder.add_text_field("passage_id", stored=True, tokenizer_name="raw")
+        builder.add_text_field("doc_id", stored=False, tokenizer_name="raw", index_option="basic")
+        builder.add_text_field("text", stored=False, tokenizer_name=TOKENIZER)
+        builder.add_text_field("title", stored=False, tokenizer_name=TOKENIZER)
+        return builder.build()
+
+    def search(self, groups: Sequence[TermGroup], k: int) -> list[LexicalResult]:
+        q = self._tantivy.Query
+        occur = self._tantivy.Occur.Should
+        clauses = []
+        schema = self._index.schema
+        for group in groups:
+            for term in group.terms:
+                clauses.append(
+                    (occur, _boosted(q, q.term_query(schema, "text", term), group.boost))
+                )
+                title = q.term_query(schema, "title", term)
+                clauses.append((occur, _boosted(q, title, group.boost * self.title_boost)))
+        if not clauses:
+            return []
+        searcher = self._index.searcher()
+        hits = searcher.search(q.boolean_query(clauses), limit=k).hits
+        return [
+            LexicalResult(searcher.doc(addr)["passage_id"][0], float(score)) for score, addr in hits
+        ]
+
+    def replace(self, doc_ids: Sequence[str], passages: Iterable[Passage]) -> None:
+        writer = self._writer()
+        try:
+            for doc_id in doc_ids:
+                writer.delete_documents_by_term("doc_id", doc_id)
+            for p in passages:
+                writer.add_document(
+                    self._tantivy.Document(
+                        passage_id=p.id, doc_id=p.document.id, text=p.text, title=p.document.title
+                    )
+                )
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            raise
+        self._index.reload()
+
+    def _writer(self) -> Any:
+        try:
+            return self._index.writer(heap_size=128_000_000, num_threads=2)
+        except ValueError as exc:
+            raise StoreError(
+                f"the lexical index at {self.path} is locked by another medcite process ({exc}); "
+                "wait for it to finish"
+            ) from exc
+
+    def doc_freq(self, term: str) -> int:
+        return int(self._index.searcher().doc_freq("text", term))
+
+    def size(self) -> int:
+        return int(self._index.searcher().num_docs)
+
+
+def _boosted(q: Any, query: Any, boost: float) -> Any:
+    return query if boost == 1.0 else q.boost_query(query, boost)
+
+
+LEXICAL_BACKENDS: dict[str, Callable[[Path, float], LexicalIndex]] = {
+    TantivyIndex.name: TantivyIndex,
+}
+
+
+def open_lexical(backend: str, path: Path, title_boost: float) -> LexicalIndex:
+    try:
+        factory = LEXICAL_BACKENDS[backend]
+    except KeyError:
+        known = ", ".join(sorted(LEXICAL_BACKENDS))
+        raise ConfigError(f"unknown lexical backend {backend!r}; choose one of: {known}") from None
+    return factory(path, title_boost)

@@ -1,0 +1,70 @@
+"""Numbered schema migrations, recorded in `_migrations` and applied on open."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _m001_initial(db: sqlite3.Connection) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE sources (
+            id TEXT PRIMARY KEY, path TEXT NOT NULL, content_hash TEXT NOT NULL,
+            reader TEXT NOT NULL, n_documents INTEGER NOT NULL, n_passages INTEGER NOT NULL,
+            ingested_at TEXT NOT NULL
+        );
+        CREATE TABLE documents (
+            id TEXT PRIMARY KEY,
+            source_id TEXT NOT NULL REFERENCES sources(id) DEFERRABLE INITIALLY DEFERRED,
+            title TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL, origin TEXT NOT NULL,
+            version TEXT NOT NULL, url TEXT, published TEXT, updated TEXT,
+            authors TEXT NOT NULL, journal TEXT, extra TEXT NOT NULL,
+            text TEXT NOT NULL, ingested_at TEXT NOT NULL
+        );
+        CREATE INDEX documents_source ON documents(source_id);
+        CREATE TABLE passages (
+            id TEXT PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL, text TEXT NOT NULL, start INTEGER NOT NULL,
+            end INTEGER NOT NULL, section TEXT, kind TEXT NOT NULL
+        );
+        CREATE INDEX passages_doc ON passages(doc_id, seq);
+        CREATE TABLE lexical_pending (doc_id TEXT PRIMARY KEY);
+        """,
+    )
+
+
+def _run(db: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one (executescript would commit the open transaction)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_m001_initial,)
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Apply the migrations not yet recorded; returns the schema version."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, applied TEXT)")
+    done = {r[0] for r in db.execute("SELECT version FROM _migrations")}
+    for version, step in enumerate(MIGRATIONS, start=1):
+        if version in done:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            step(db)
+            db.execute(
+                "INSERT INTO _migrations VALUES (?, ?)",
+                (version, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    return len(MIGRATIONS)

@@ -1,0 +1,299 @@
+"""The SQLite store (WAL): sources, documents with their cleaned text, passages.
+
+Every write of one source file is one transaction, so a crash leaves the old state or
+the new one. Documents whose lexical entries must be (re)written are queued in
+`lexical_pending` inside the same transaction; the lexical index drains the queue.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from medcite.errors import NotFound, StoreError
+from medcite.index.migrations import migrate
+from medcite.types import DocKind, Document, Passage, PassageKind
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRecord:
+    """A document ready to store: metadata, cleaned text and passages."""
+
+    document: Document
+    text: str
+    passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    id: str
+    path: str
+    content_hash: str
+    reader: str
+    n_documents: int = 0
+    n_passages: int = 0
+    ingested_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    added: int
+    replaced: int
+    unchanged: int
+    removed: int
+
+
+_DOC_COLUMNS = (
+    "id, title, kind, source, origin, version, url, published, updated, authors, journal, extra"
+)
+_PASSAGE_COLUMNS = "id, doc_id, seq, text, start, end, section, kind"
+
+
+class Store:
+    """Relational storage behind a small API; callers never see SQL rows."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            migrate(self._db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        self.path = path
+        self._docs: dict[str, Document] = {}
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- sources -----------------------------------------------------------------------
+
+    def source(self, source_id: str) -> SourceRecord | None:
+        row = self._db.execute(
+            "SELECT id, path, content_hash, reader, n_documents, n_passages, ingested_at "
+            "FROM sources WHERE id = ?",
+            (source_id,),
+        ).fetchone()
+        return SourceRecord(*row) if row else None
+
+    def sources(self) -> list[SourceRecord]:
+        rows = self._db.execute(
+            "SELECT id, path, content_hash, reader, n_documents, n_passages, ingested_at "
+            "FROM sources ORDER BY path"
+        )
+        return [SourceRecord(*r) for r in rows]
+
+    def document_versions(self, source_id: str) -> dict[str, str]:
+        rows = self._db.execute(
+            "SELECT id, version FROM documents WHERE source_id = ?", (source_id,)
+        )
+        return dict(rows.fetchall())
+
+    def write_source(
+        self, source: SourceRecord, records: Sequence[DocumentRecord], unchanged: Iterable[str]
+    ) -> WriteResult:
+        """Replace everything a source file holds, atomically."""
+        keep = set(unchanged)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.transaction() as db:
+            old = set(self.document_versions(source.id))
+            new_ids = {r.document.id for r in records} | keep
+            removed = sorted(old - new_ids)
+            for doc_id in removed:
+                db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            for record in records:
+                self._put_document(db, source.id, record, now)
+            db.executemany(
+                "INSERT OR IGNORE INTO lexical_pending(doc_id) VALUES (?)",
+                [(i,) for i in [*removed, *(r.document.id for r in records)]],
+            )
+            n_passages = db.execute(
+                "SELECT count(*) FROM passages p JOIN documents d ON d.id = p.doc_id "
+                "WHERE d.source_id = ?",
+                (source.id,),
+            ).fetchone()[0]
+            db.execute(
+                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    source.id,
+                    source.path,
+                    source.content_hash,
+                    source.reader,
+                    len(new_ids),
+                    n_passages,
+                    now,
+                ),
+            )
+        self._docs.clear()
+        replaced = len(old & {r.document.id for r in records})
+        return WriteResult(len(records) - replaced, replaced, len(keep), len(removed))
+
+    def _put_document(
+        self, db: sqlite3.Connection, source_id: str, record: DocumentRecord, now: str
+    ) -> None:
+        d = record.document
+        db.execute("DELETE FROM documents WHERE id = ?", (d.id,))
+        db.execute(
+            f"INSERT INTO documents(source_id, text, ingested_at, {_DOC_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                source_id,
+                record.text,
+                now,
+                d.id,
+                d.title,
+                d.kind.value,
+                d.source,
+                d.origin,
+                d.version,
+                d.url,
+                _iso(d.published),
+                _iso(d.updated),
+                json.dumps(d.authors),
+                d.journal,
+                json.dumps(dict(d.extra)),
+            ),
+        )
+        db.executemany(
+            f"INSERT INTO passages({_PASSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (p.id, d.id, p.seq, p.text, p.start, p.end, p.section, p.kind.value)
+                for p in record.passages
+            ],
+        )
+
+    # -- lexical queue ---------------------------------------------------------------
+
+    def pending_lexical(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT doc_id FROM lexical_pending")]
+
+    def queue_all_for_lexical(self) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO lexical_pending(doc_id) SELECT id FROM documents")
+
+    def clear_pending(self, doc_ids: Sequence[str]) -> None:
+        with self.transaction() as db:
+            db.executemany("DELETE FROM lexical_pending WHERE doc_id = ?", [(i,) for i in doc_ids])
+
+    # -- reads -----------------------------------------------------------------------
+
+    def document(self, doc_id: str) -> Document:
+        if doc_id not in self._docs:
+            row = self._db.execute(
+                f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"no document with id {doc_id}; `medcite sources` lists them")
+            self._docs[doc_id] = _document_from_row(row)
+        return self._docs[doc_id]
+
+    def document_text(self, doc_id: str) -> str:
+        row = self._db.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no document with id {doc_id}")
+        return str(row[0])
+
+    def passages(self, passage_ids: Sequence[str]) -> dict[str, Passage]:
+        """The stored passages among `passage_ids` (unknown ids are simply absent)."""
+        found: dict[str, Passage] = {}
+        for chunk in _chunks(list(passage_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks})", chunk
+            )
+            for row in rows:
+                found[row[0]] = self._passage_from_row(row)
+        return found
+
+    def passage(self, passage_id: str) -> Passage:
+        found = self.passages([passage_id])
+        if passage_id not in found:
+            raise NotFound(f"no passage with id {passage_id}; ids appear in `medcite ask` output")
+        return found[passage_id]
+
+    def passages_of(self, doc_ids: Sequence[str]) -> Iterator[Passage]:
+        for chunk in _chunks(list(doc_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE doc_id IN ({marks}) "
+                "ORDER BY doc_id, seq",
+                chunk,
+            )
+            for row in rows.fetchall():
+                yield self._passage_from_row(row)
+
+    def _passage_from_row(self, row: tuple[object, ...]) -> Passage:
+        pid, doc_id, seq, text, start, end, section, kind = row
+        return Passage(
+            id=str(pid),
+            document=self.document(str(doc_id)),
+            seq=int(str(seq)),
+            text=str(text),
+            start=int(str(start)),
+            end=int(str(end)),
+            section=None if section is None else str(section),
+            kind=PassageKind(str(kind)),
+        )
+
+    def counts_by_kind(self) -> list[tuple[str, str, int, int]]:
+        """(kind, source, documents, passages) for `medcite sources`."""
+        rows = self._db.execute(
+            "SELECT d.kind, d.source, count(DISTINCT d.id), count(p.id) FROM documents d "
+            "LEFT JOIN passages p ON p.doc_id = d.id GROUP BY d.kind, d.source "
+            "ORDER BY d.kind, count(p.id) DESC"
+        )
+        return [(str(a), str(b), int(c), int(n)) for a, b, c, n in rows]
+
+    def passage_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM passages").fetchone()[0])
+
+
+def _document_from_row(row: tuple[object, ...]) -> Document:
+    did, title, kind, source, origin, version, url, published, updated, authors, journal, extra = (
+        row
+    )
+    return Document(
+        id=str(did),
+        title=str(title),
+        kind=DocKind(str(kind)),
+        source=str(source),
+        origin=str(origin),
+        version=str(version),
+        url=None if url is None else str(url),
+        published=_date(published),
+        updated=_date(updated),
+        authors=tuple(json.loads(str(authors))),
+        journal=None if journal is None else str(journal),
+        extra=json.loads(str(extra)),
+    )
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: object) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

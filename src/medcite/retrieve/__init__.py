@@ -1,0 +1,1 @@
+"""Retrieval: from a Query to ranked Hits."""

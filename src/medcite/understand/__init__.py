@@ -1,0 +1,1 @@
+"""Question understanding: type, concepts, abbreviations and synonyms."""

@@ -1,0 +1,125 @@
+"""From a question to a Query: its type, and the weighted concepts evidence must cover."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+from medcite.text import QUESTION_WORDS, STOPWORDS, terms, words
+from medcite.types import Audience, Concept, Query
+from medcite.understand.vocab import CASE_SENSITIVE, multiword_forms, synonyms
+
+# First match wins: "side effects of the treatment" is about side effects.
+QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("side_effects", re.compile(r"side[- ]effects?|adverse|toxicit|safe to (take|use)", re.I)),
+    (
+        "treatment",
+        re.compile(
+            r"\b(treat\w*|therap\w*|manag\w*|medication|medicine|drugs? for|dos(e|es|age|ing)|"
+            r"regimen|first[- ]line|cure|what to do|how to handle)\b",
+            re.I,
+        ),
+    ),
+    ("symptoms", re.compile(r"\b(symptoms?|signs?|manifestations?|present with)\b", re.I)),
+    (
+        "causes",
+        re.compile(r"\b(caus\w*|why does|risk factors?|genetic changes?|mutations?)\b", re.I),
+    ),
+    ("diagnosis", re.compile(r"\b(diagnos\w*|tests? for|exams?|screen\w*|detect\w*)\b", re.I)),
+    ("prognosis", re.compile(r"\b(outlook|prognosis|survival|life expectancy)\b", re.I)),
+    ("prevention", re.compile(r"\b(prevent\w*|avoid\w*)\b", re.I)),
+    ("inheritance", re.compile(r"\b(inherit\w*|hereditary|passed down)\b", re.I)),
+    ("frequency", re.compile(r"\b(how (many|common)|prevalence|incidence)\b", re.I)),
+)
+# Words that name the aspect asked about rather than the subject; they count little.
+ASPECT_WORDS = frozenset(
+    """treatment treatments treat treated therapy therapies management manage managed
+    medication medications medicine medicines dose doses dosage dosing regimen symptoms symptom
+    signs sign cause causes caused diagnosis diagnose diagnosed test tests exam exams outlook
+    prognosis prevent prevention prevented inherited inheritance inherit side effect effects
+    adverse risk risks common many type types options option first line approach positive
+    negative""".split()
+)
+# Words that describe the patient rather than the subject (issue: patient context).
+PATIENT_WORDS = frozenset(
+    """year years old month months week weeks day days man woman male female boy girl son
+    daughter child kid baby infant husband wife mother father mom dad grandmother grandfather
+    friend aged age my our her his their kg lb lbs""".split()
+)
+# "CMV PCR of 1700", "creatinine 2.1": the word before a value names a measurement.
+_MEASUREMENT = re.compile(r"\b([A-Za-z][\w-]*)\s+(?:of|was|is|=|:|at)?\s*[<>]?\d")
+ASPECT_WEIGHT = 0.25
+DocFreq = Callable[[str], int]
+
+
+def question_type(question: str) -> str:
+    for name, pattern in QUESTION_TYPES:
+        if pattern.search(question):
+            return name
+    return "definition"
+
+
+def understand(
+    question: str,
+    doc_freq: DocFreq,
+    n_passages: int,
+    *,
+    audience: Audience = Audience.CLINICIAN,
+    k: int = 30,
+) -> Query:
+    """Analyse a question: type, concepts (with synonyms) and their weights."""
+    measured = {m.lower() for m in _MEASUREMENT.findall(question)}
+    concepts = [
+        _weigh(c, doc_freq, n_passages, aspect=bool(measured & {f.lower() for f in c.forms}))
+        for c in extract_concepts(question)
+    ]
+    return Query(question, question_type(question), tuple(concepts), audience, k)
+
+
+def extract_concepts(question: str) -> list[Concept]:
+    """Concepts in order of appearance; synonyms and abbreviations merged into one."""
+    found: dict[str, Concept] = {}
+    remaining = question
+    for form in multiword_forms():
+        pattern = re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])", re.I)
+        if pattern.search(remaining):
+            group = synonyms(form) or (form,)
+            found.setdefault(group[0], Concept(group[0], group, 1.0))
+            remaining = pattern.sub(" ", remaining)
+    for raw in re.findall(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*", remaining):
+        word = raw.lower()
+        if word in STOPWORDS or word in QUESTION_WORDS or word in PATIENT_WORDS:
+            continue
+        if len(word) < 2 and not word.isdigit():
+            continue
+        known = synonyms(word)
+        if known and (word not in CASE_SENSITIVE or raw.isupper()):
+            found.setdefault(known[0], Concept(known[0], known, 1.0))
+        elif _is_number(word):
+            found.setdefault(word, Concept(word, (word,), 0.0, is_number=True))
+        else:
+            found.setdefault(word, Concept(word, (word,), 1.0))
+    return list(found.values())
+
+
+def _is_number(word: str) -> bool:
+    return bool(re.fullmatch(r"\d+(?:[.,]\d+)?", word))
+
+
+def _weigh(concept: Concept, doc_freq: DocFreq, n: int, *, aspect: bool = False) -> Concept:
+    """Weight = inverse document frequency of the concept (any of its forms)."""
+    if concept.is_number:
+        return concept
+    df = 0
+    for form in concept.forms:
+        form_terms = terms(form)
+        if form_terms:
+            df += min(doc_freq(t) for t in form_terms)
+    aspect = aspect or all(w in ASPECT_WORDS for w in words(concept.label))
+    weight = _idf(min(df, n), n) * (ASPECT_WEIGHT if aspect else 1.0)
+    return Concept(concept.label, concept.forms, round(weight, 4))
+
+
+def _idf(df: int, n: int) -> float:
+    return math.log((n + 1) / (df + 0.5))
