@@ -125,7 +125,10 @@ class TantivyIndex(LexicalIndex):
 
     def _writer(self) -> Any:
         try:
-            return self._index.writer(heap_size=128_000_000, num_threads=2)
+            writer = self._index.writer(heap_size=128_000_000, num_threads=2)
+            # Files a killed writer left behind would collide with this writer's new ones.
+            writer.garbage_collect_files()
+            return writer
         except ValueError as exc:
             raise StoreError(
                 f"the lexical index at {self.path} is locked by another medcite process ({exc}); "

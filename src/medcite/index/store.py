@@ -205,6 +205,9 @@ class Store:
             self._docs[doc_id] = _document_from_row(row)
         return self._docs[doc_id]
 
+    def document_ids(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT id FROM documents ORDER BY id")]
+
     def document_text(self, doc_id: str) -> str:
         row = self._db.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:

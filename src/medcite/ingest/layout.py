@@ -53,9 +53,19 @@ def _lexicon(text: str) -> set[str]:
 
 
 def _furniture(lines: list[str]) -> set[str]:
-    """Short lines repeated on many pages (running heads, journal names)."""
+    """Short lines repeated on many pages (running heads, journal names).
+
+    Sentences and known section headings are never furniture, however often they repeat.
+    """
     counts = Counter(s for line in lines if 3 < len(s := line.strip()) < 100)
-    return {s for s, n in counts.items() if n >= 3 and not _NUMERIC_CELL.match(s)}
+    return {
+        s
+        for s, n in counts.items()
+        if n >= 3
+        and not _NUMERIC_CELL.match(s)
+        and not _TERMINAL.search(s)
+        and s.lower().rstrip(":") not in _KNOWN_HEADINGS
+    }
 
 
 # An item is ("para", _Para) | ("heading", str) | ("caption", _Para) | ("table", list[str]).

@@ -138,8 +138,9 @@ def _is_hiding(tag: str, attrs: dict[str, str | None], in_sectioning: bool) -> b
 class _PageParser(HTMLParser):
     """Builds blocks and collects metadata from one HTML page."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, xml_syntax: bool = False) -> None:
         super().__init__(convert_charrefs=True)
+        self.xml_syntax = xml_syntax
         self.blocks: list[Block] = []
         self.meta: dict[str, list[str]] = {}
         self.canonical: str | None = None
@@ -169,7 +170,10 @@ class _PageParser(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         # In HTML "/>" closes nothing: <div hidden/> hides everything after it, as in browsers.
+        # XHTML is XML, where <script src="x"/> is an empty element.
         self.handle_starttag(tag, attrs)
+        if self.xml_syntax and tag not in _VOID:
+            self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "br":
@@ -333,8 +337,10 @@ class HtmlReader(Reader):
     extensions = (".html", ".htm", ".xhtml")
 
     def read(self, source: SourceFile) -> Iterator[ParsedDocument]:
-        parser = _PageParser()
-        parser.feed(_drop_unterminated_markup(_decode(source.path, source.data)))
+        text = _decode(source.path, source.data)
+        xml_syntax = source.path.suffix.lower() == ".xhtml" or text.lstrip().startswith("<?xml")
+        parser = _PageParser(xml_syntax=xml_syntax)
+        parser.feed(_drop_unterminated_markup(text))
         parser.finish()
         if not parser.blocks:
             raise EmptySource(source.path, "no visible text")

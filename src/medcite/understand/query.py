@@ -89,12 +89,13 @@ def extract_concepts(question: str) -> list[Concept]:
             remaining = pattern.sub(" ", remaining)
     for raw in re.findall(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*", remaining):
         word = raw.lower()
-        if word in STOPWORDS or word in QUESTION_WORDS or word in PATIENT_WORDS:
+        shouted = word in CASE_SENSITIVE and raw.isupper() and len(raw) > 1
+        if not shouted and (word in STOPWORDS or word in QUESTION_WORDS or word in PATIENT_WORDS):
             continue
         if len(word) < 2 and not word.isdigit():
             continue
         known = synonyms(word)
-        if known and (word not in CASE_SENSITIVE or raw.isupper()):
+        if known and (word not in CASE_SENSITIVE or shouted):
             found.setdefault(known[0], Concept(known[0], known, 1.0))
         elif _is_number(word):
             found.setdefault(word, Concept(word, (word,), 0.0, is_number=True))

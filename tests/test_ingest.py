@@ -1,0 +1,130 @@
+"""Ingestion end to end: idempotence, replacement, bad input, consistency of the indexes."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from medcite.index import Library
+from medcite.ingest.pipeline import ingest
+from medcite.retrieve.search import term_groups
+from medcite.settings import Settings
+from medcite.text import terms
+from medcite.types import DocKind, PassageKind
+from medcite.understand.query import understand
+
+from .conftest import MEDQUAD_RECORDS, write_medquad
+
+
+def search_ids(library: Library, text: str) -> set[str]:
+    query = understand(text, library.lexical.doc_freq, library.lexical.size())
+    return {r.passage_id for r in library.lexical.search(term_groups(query), 50)}
+
+
+def test_corpus_is_stored_and_indexed_consistently(library: Library) -> None:
+    store = library.store
+    assert library.lexical.size() == store.passage_count() > 0
+    kinds = {kind for kind, _source, _docs, _n in store.counts_by_kind()}
+    assert kinds == {"patient_education", "case_report"}
+    for passage in store.passages_of(store.document_ids()):
+        assert store.document_text(passage.document.id)[passage.start : passage.end] == passage.text
+
+
+def test_case_report_has_a_caption_passage_and_clean_text(library: Library) -> None:
+    ids = search_ids(library, "chest radiograph nodules fluconazole")
+    passages = library.store.passages(list(ids)).values()
+    kinds = {p.kind for p in passages if p.document.kind == DocKind.CASE_REPORT}
+    assert PassageKind.CAPTION in kinds and PassageKind.TEXT in kinds
+    text = " ".join(p.text for p in passages)
+    assert "infection" in text and "infec tion" not in text
+
+
+def test_reingesting_unchanged_files_changes_nothing(library: Library, corpus: Path) -> None:
+    before = library.store.passage_count()
+    report = ingest([corpus], library)
+    assert {o.status for o in report.outcomes} == {"unchanged"}
+    assert library.store.passage_count() == before == library.lexical.size()
+
+
+def test_changed_file_replaces_its_passages(library: Library, corpus: Path) -> None:
+    assert search_ids(library, "kidney stone fluid")
+    records = [dict(r) for r in MEDQUAD_RECORDS if r["focus"] != "Kidney stones"]
+    records[0]["answer"] = "Brindle syndrome is a newly renamed condition called zephyrosis."
+    write_medquad(corpus / "medquad.jsonl", records)
+    report = ingest([corpus / "medquad.jsonl"], library)
+    (outcome,) = report.outcomes
+    assert outcome.status == "updated"
+    assert "1 removed" in outcome.detail and "unchanged" in outcome.detail
+    assert not search_ids(library, "kidney stone fluid")
+    assert search_ids(library, "zephyrosis")
+    assert library.lexical.size() == library.store.passage_count()
+
+
+def test_bad_files_fail_with_their_name_and_the_rest_goes_in(
+    settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "good.md").write_text("# Gout\n\nGout is a form of arthritis caused by urate.\n")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(os.urandom(64) + b"\x00" * 64)
+    (folder / "latin1-garbage.txt").write_bytes(b"\x81\x82\x83\x01\x02 caf\xe9")
+    (folder / "broken.xml").write_text('<document xmlns="urn:hl7-org:v3"><title>x</document')
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage")
+    (folder / "notes.jsonl").write_text('{"qid": "1", "answer": "x"\n{nope}\n')
+    huge = folder / "huge.txt"
+    with huge.open("wb") as f:
+        f.truncate(200 * 1024 * 1024)  # sparse: 200 MB on paper, nothing read
+    (folder / "photo.png").write_bytes(b"\x89PNG\r\n")
+    lib = Library(settings)
+    report = ingest([folder, tmp_path / "missing.txt"], lib)
+    status = {o.path.name: (o.status, o.detail) for o in report.outcomes}
+    assert status["good.md"][0] == "added"
+    assert status["photo.png"][0] == "skipped"
+    for name in (
+        "empty.txt",
+        "binary.txt",
+        "latin1-garbage.txt",
+        "broken.xml",
+        "broken.pdf",
+        "notes.jsonl",
+        "huge.txt",
+        "missing.txt",
+    ):
+        assert status[name][0] == "failed", name
+        assert name in status[name][1], status[name]
+    assert "larger than" in status["huge.txt"][1]
+    assert lib.store.passage_count() == lib.lexical.size() == 1
+
+
+def test_kind_option_labels_every_document(settings: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text("Aspirin is used for pain.\n")
+    lib = Library(settings)
+    ingest([path], lib, kind=DocKind.GUIDELINE)
+    (passage,) = lib.store.passages_of(lib.store.document_ids())
+    assert passage.document.kind == DocKind.GUIDELINE
+    # a different kind is a different reading of the file: it is re-ingested
+    report = ingest([path], lib, kind=DocKind.CASE_REPORT)
+    assert report.outcomes[0].status == "updated"
+
+
+def test_lexical_index_is_rebuilt_when_deleted(settings: Settings, corpus: Path) -> None:
+    lib = Library(settings)
+    ingest([corpus], lib)
+    count = lib.store.passage_count()
+    lib.close()
+    shutil.rmtree(settings.data_dir / "lexical")
+    reopened = Library(settings)
+    assert reopened.lexical.size() == count
+    assert terms("stones")  # the analyzer still works after the rebuild
+    assert search_ids(reopened, "kidney stone")
+
+
+def test_progress_events_cover_each_file(settings: Settings, corpus: Path) -> None:
+    events = []
+    ingest([corpus], Library(settings), progress=events.append)
+    starts = [e.path.name for e in events if e.stage == "start"]
+    assert starts == ["medquad.jsonl", "valley-fever.txt"]
+    assert all(e.outcome is not None for e in events if e.stage == "done")
+    assert json.dumps([e.stage for e in events])

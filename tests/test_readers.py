@@ -1,0 +1,121 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from medcite.errors import BadEncoding, BinaryContent, EmptySource, MalformedSource
+from medcite.ingest.kinds import classify_kind
+from medcite.sources.base import Block, ParsedDocument, SourceFile
+from medcite.sources.beir import BeirReader
+from medcite.sources.medquad import MedquadReader
+from medcite.sources.registry import reader_for
+from medcite.sources.text import TextReader
+from medcite.types import DocKind
+
+from .conftest import CASE_REPORT, MEDQUAD_RECORDS
+
+
+def _read(reader: object, path: Path) -> list[ParsedDocument]:
+    return list(reader.read(SourceFile(path, path.read_bytes())))  # type: ignore[attr-defined]
+
+
+def test_medquad_records_become_patient_education_documents(tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in MEDQUAD_RECORDS), encoding="utf-8")
+    docs = _read(MedquadReader(), path)
+    assert len(docs) == len(MEDQUAD_RECORDS)
+    first = docs[0]
+    assert first.key == "medquad:GARD:T1-1"
+    assert first.title == "What is (are) Brindle syndrome?"
+    assert first.kind == DocKind.PATIENT_EDUCATION
+    assert first.url == "https://example.org/brindle"
+    assert "GARD" in first.source and "MedQuAD" in first.source
+    assert docs[1].blocks[0].section == "Symptoms"
+    assert len({d.key for d in docs}) == len(docs)  # (source, qid) keys never collide
+
+
+def test_medquad_malformed_line_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"
+    path.write_text(json.dumps(MEDQUAD_RECORDS[0]) + '\n{"qid": "x", "answer": \n', "utf-8")
+    with pytest.raises(MalformedSource, match=r"m\.jsonl.*line 2"):
+        _read(MedquadReader(), path)
+
+
+def test_beir_snippets_group_by_pmid(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    rows = [
+        {"_id": "S1", "pmid": "111", "section": "title", "text": "A trial of X."},
+        {"_id": "S2", "pmid": "111", "section": "abstract", "text": "X helped."},
+        {"_id": "S3", "pmid": "222", "section": "title", "text": "Y in mice."},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    assert reader_for(path, path.read_bytes()[:4096]).name == "beir"
+    docs = _read(BeirReader(), path)
+    assert [d.key for d in docs] == ["pubmed:111", "pubmed:222"]
+    assert docs[0].title == "A trial of X." and len(docs[0].blocks) == 2
+    assert all(b.standalone for b in docs[0].blocks)
+
+
+def test_text_reader_cleans_and_titles_a_case_report(tmp_path: Path) -> None:
+    path = tmp_path / "case.txt"
+    path.write_text(CASE_REPORT, encoding="utf-8")
+    (doc,) = _read(TextReader(), path)
+    assert doc.title.startswith("Case of valley fever with pulmonary nodules")
+    text = " ".join(b.text for b in doc.blocks)
+    assert "infection" in text and "anti-fungal" in text and "resolved" in text
+    assert classify_kind(doc) == DocKind.CASE_REPORT
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (b"", EmptySource),
+        (b"   \n\t ", EmptySource),
+        (b"\x00\x01\x02binary\x00", BinaryContent),
+        (b"caf\xe9 \x81\x82\x83 \x01 bad", BadEncoding),
+    ],
+)
+def test_bad_text_input_raises_a_typed_error_naming_the_file(
+    tmp_path: Path, data: bytes, error: type[Exception]
+) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    with pytest.raises(error, match="bad.txt"):
+        _read(TextReader(), path)
+
+
+def test_latin1_text_is_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "latin.txt"
+    path.write_bytes("Fi\u00e8vre persistante chez un patient adulte.".encode("latin-1"))
+    (doc,) = _read(TextReader(), path)
+    assert "Fièvre" in doc.blocks[0].text
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "kind"),
+    [
+        ("Drug X versus placebo: a randomized controlled trial", "", DocKind.TRIAL),
+        (
+            "Statins for prevention: a systematic review and meta-analysis",
+            "",
+            DocKind.SYSTEMATIC_REVIEW,
+        ),
+        ("2024 guideline for the management of heart failure", "", DocKind.GUIDELINE),
+        ("Notes", "We describe a case of a 30-year-old woman with lupus.", DocKind.CASE_REPORT),
+        (
+            "Notes",
+            "We conducted a retrospective cohort study of 900 adults.",
+            DocKind.OBSERVATIONAL,
+        ),
+        ("Notes", "Keenan et al. conducted a systematic review of ruxolitinib.", DocKind.OTHER),
+    ],
+)
+def test_kind_from_title_then_first_person_body_cues(title: str, body: str, kind: DocKind) -> None:
+    doc = ParsedDocument("k", title, "s", (Block(body or "Text."),))
+    assert classify_kind(doc) == kind
+
+
+def test_kind_override_and_metadata_win_over_cues() -> None:
+    doc = ParsedDocument("k", "A randomized trial", "s", (Block("x"),), kind=DocKind.DRUG_LABEL)
+    assert classify_kind(doc) == DocKind.DRUG_LABEL
+    assert classify_kind(doc, DocKind.GUIDELINE) == DocKind.GUIDELINE
