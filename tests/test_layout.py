@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import pytest
 
 from medcite.ingest.clean import normalize_chars

@@ -80,7 +80,7 @@ def test_bad_text_input_raises_a_typed_error_naming_the_file(
 ) -> None:
     path = tmp_path / "bad.txt"
     path.write_bytes(data)
-    with pytest.raises(error, match="bad.txt"):
+    with pytest.raises(error, match=r"bad\.txt"):
         _read(TextReader(), path)
 
 

@@ -128,6 +128,9 @@ def _print_report(report: IngestReport) -> None:
             o.detail,
         )
     out.print(table)
+    for o in report.outcomes:
+        if o.status == "failed":  # in full: the table may have cut the reason short
+            err.print(f"[red]failed:[/] {o.detail}", highlight=False, soft_wrap=True)
     out.print(
         f"added {report.count('added')}, updated {report.count('updated')}, unchanged "
         f"{report.count('unchanged')}, skipped {report.count('skipped')}, failed "

@@ -52,6 +52,7 @@ _DOC_COLUMNS = (
     "id, title, kind, source, origin, version, url, published, updated, authors, journal, extra"
 )
 _PASSAGE_COLUMNS = "id, doc_id, seq, text, start, end, section, kind"
+_DOC_CACHE = 20_000  # documents' metadata kept in memory at most
 
 
 class Store:
@@ -195,6 +196,17 @@ class Store:
 
     # -- reads -----------------------------------------------------------------------
 
+    def _load_documents(self, doc_ids: list[str]) -> None:
+        """Fill the document cache with one query instead of one per document."""
+        if len(self._docs) > _DOC_CACHE:
+            self._docs.clear()
+        marks = ",".join("?" * len(doc_ids))
+        rows = self._db.execute(
+            f"SELECT {_DOC_COLUMNS} FROM documents WHERE id IN ({marks})", doc_ids
+        )
+        for row in rows:
+            self._docs[str(row[0])] = _document_from_row(row)
+
     def document(self, doc_id: str) -> Document:
         if doc_id not in self._docs:
             row = self._db.execute(
@@ -221,7 +233,8 @@ class Store:
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
                 f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks})", chunk
-            )
+            ).fetchall()
+            self._load_documents(sorted({str(r[1]) for r in rows} - set(self._docs)))
             for row in rows:
                 found[row[0]] = self._passage_from_row(row)
         return found
@@ -234,6 +247,7 @@ class Store:
 
     def passages_of(self, doc_ids: Sequence[str]) -> Iterator[Passage]:
         for chunk in _chunks(list(doc_ids), 500):
+            self._load_documents(chunk)
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
                 f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE doc_id IN ({marks}) "

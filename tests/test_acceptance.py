@@ -1,0 +1,89 @@
+"""The issue's acceptance checks, on the real default corpus read from ../shared (~10 s)."""
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from medcite.engine import Engine
+from medcite.index import Library
+from medcite.ingest.pipeline import ingest
+from medcite.settings import SAMPLE_QUESTION, load_settings
+from medcite.types import Answer, DocKind
+
+from .conftest import SHARED
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (SHARED / "data").exists(), reason="../shared data not present"),
+]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    settings = load_settings(home=tmp_path_factory.mktemp("home"), corpus={"root": SHARED})
+    library = Library(settings)
+    for source in settings.corpus.resolved():
+        report = ingest([source.path], library, kind=source.kind)
+        assert report.count("failed") == 0, report.outcomes
+    library.close()
+    engine = Engine(settings)
+    yield engine
+    engine.close()
+
+
+def check_citations(answer: Answer, engine: Engine) -> None:
+    """Every [n] resolves to a stored passage that contains the bullet verbatim."""
+    refs = {r.number: r.passage.id for r in answer.references}
+    for claim in answer.claims:
+        assert claim.citations
+        for n in claim.citations:
+            stored = engine.library.store.passage(refs[n])
+            assert " ".join(claim.text.split()) in " ".join(stored.text.split())
+
+
+def test_seed_question_cites_the_case_report(engine: Engine) -> None:
+    answer = engine.ask(SAMPLE_QUESTION)
+    assert not answer.abstained
+    check_citations(answer, engine)
+    kinds = {r.passage.document.kind for r in answer.references}
+    assert DocKind.CASE_REPORT in kinds
+    text = " ".join(c.text for c in answer.claims)
+    assert re.search(r"ruxolitinib", text, re.I)
+
+
+def test_noonan_symptoms_from_medquad(engine: Engine) -> None:
+    answer = engine.ask("What are the symptoms of Noonan syndrome?")
+    assert not answer.abstained
+    check_citations(answer, engine)
+    assert any(s.key == "symptoms" for s in answer.sections)
+    sources = {r.passage.document.extra.get("publisher_code") for r in answer.references}
+    assert sources & {"GARD", "GHR"}
+    assert all("Noonan-like" not in r.passage.document.title for r in answer.references)
+
+
+def test_nonsense_abstains(engine: Engine) -> None:
+    answer = engine.ask("What is the dose of zorblaxin for quantum flu?")
+    assert answer.abstained and not answer.claims
+
+
+def test_drug_label_question_cites_the_label(engine: Engine) -> None:
+    answer = engine.ask("What are the side effects of Lipitor?")
+    assert not answer.abstained
+    check_citations(answer, engine)
+    labels = [r for r in answer.references if r.passage.document.kind == DocKind.DRUG_LABEL]
+    assert labels and all(r.passage.document.date is not None for r in labels)
+
+
+def test_case_report_is_ingested_as_one_clean_document(engine: Engine) -> None:
+    store = engine.library.store
+    seed = [
+        p
+        for p in store.passages_of(store.document_ids())
+        if Path(p.document.origin).name == "004_9451d828407b2fcc.txt"
+    ]
+    assert seed and all(p.document.kind == DocKind.CASE_REPORT for p in seed)
+    assert sum(p.kind.value == "table" for p in seed) == 1
+    assert sum(p.kind.value == "caption" for p in seed) == 3
+    assert not any("\u2010" in p.text for p in seed)
