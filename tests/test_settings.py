@@ -22,7 +22,7 @@ def test_precedence_defaults_toml_env_overrides(
 def test_unknown_or_invalid_settings_are_config_errors(tmp_path: Path) -> None:
     cfg = tmp_path / "c.toml"
     cfg.write_text("[retrieval]\nspeed = 'fast'\n")
-    with pytest.raises(ConfigError, match="retrieval.speed"):
+    with pytest.raises(ConfigError, match=r"retrieval\.speed"):
         load_settings(cfg)
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "missing.toml")
