@@ -1,7 +1,7 @@
 import pytest
 
 from medcite.ingest.clean import normalize_chars
-from medcite.ingest.layout import blocks_from_text
+from medcite.ingest.layout import blocks_from_text, break_paragraphs_at_short_lines
 from medcite.types import PassageKind
 
 from .conftest import SHARED
@@ -79,3 +79,24 @@ def test_seed_case_report_is_cleaned() -> None:
     assert len(tables) == 1 and "Hemoglobin (g/L) | 80 | 55 | 45 | 40 | 52 | 79" in tables[0].text
     assert sum(b.kind == PassageKind.CAPTION for b in blocks) == 3
     assert "incorporated as part of a salvage regimen" in text
+
+
+def test_short_sentence_final_lines_end_paragraphs_in_pdf_text() -> None:
+    lines = [
+        "The first paragraph runs across several lines of text in",
+        "a column of a journal page, and it keeps going for a bit",
+        "until it ends here.",
+        "A second paragraph begins with a capital and continues on",
+        "for another full line of text before it also stops.",
+    ]
+    out = break_paragraphs_at_short_lines(lines)
+    assert out[3] == "" and out.count("") == 1
+    blocks = blocks_from_text("\n".join(out))
+    assert [b.text[:12] for b in blocks] == ["The first pa", "A second par"]
+
+
+def test_table_without_blank_lines_takes_one_cell_per_line() -> None:
+    text = "Table 2  Ferritin\nTest\nResult\nFerritin (ng/mL)\n35000\n"
+    (table,) = blocks_from_text(text)
+    assert table.kind == PassageKind.TABLE
+    assert "Ferritin (ng/mL) | 35000" in table.text

@@ -48,6 +48,31 @@ def blocks_from_text(text: str, *, markdown: bool = False) -> list[Block]:
     return _assemble(items, lexicon)
 
 
+def break_paragraphs_at_short_lines(lines: list[str]) -> list[str]:
+    """Insert paragraph breaks into text extracted without blank lines (pypdf's default).
+
+    A line that ends a sentence well short of the page's usual line length ends its
+    paragraph when the next line starts with a capital or a digit.
+    """
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    if len(lengths) < 4:
+        return lines
+    usual = lengths[len(lengths) * 3 // 4]
+    out: list[str] = []
+    for line, nxt in zip(lines, [*lines[1:], ""], strict=True):
+        out.append(line)
+        stripped, following = line.strip(), nxt.strip()
+        if (
+            stripped
+            and following
+            and _TERMINAL.search(stripped)
+            and len(stripped) < 0.75 * usual
+            and (following[0].isupper() or following[0].isdigit())
+        ):
+            out.append("")
+    return out
+
+
 def _lexicon(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[A-Za-z]+(?:[-\u2010][A-Za-z]+)*", text)}
 
@@ -278,6 +303,9 @@ def _table_block(lines: list[str], section: str | None, lexicon: set[str]) -> Bl
 
 
 def _cells(lines: list[str], lexicon: set[str]) -> list[str]:
+    """Cells are separated by blank lines; without any blank line, each line is a cell."""
+    if not any(not line.strip() for line in lines):
+        return [line.strip() for line in lines if line.strip()]
     cells: list[str] = []
     group: list[str] = []
     for line in [*lines, ""]:

@@ -14,7 +14,7 @@ import pypdf
 
 from medcite.errors import EmptySource, EncryptedSource, MalformedSource
 from medcite.ingest.clean import normalize_chars
-from medcite.ingest.layout import blocks_from_text
+from medcite.ingest.layout import blocks_from_text, break_paragraphs_at_short_lines
 from medcite.sources.base import ParsedDocument, Reader, SourceFile
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,8 @@ class PdfReader(Reader):
         path = source.path
         reader = _open(path, source.data)
         pages = strip_page_furniture(_page_lines(path, reader))
-        text = "\n\n".join("\n".join(lines) for lines in pages if lines)
+        paragraphs = (break_paragraphs_at_short_lines(lines) for lines in pages if lines)
+        text = "\n\n".join("\n".join(lines) for lines in paragraphs)
         blocks = blocks_from_text(text) if text.strip() else []
         if not blocks:
             raise EmptySource(path, "no extractable text; OCR it first")
