@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 
 from medcite.answer.citations import number_citations
 from medcite.answer.compose import abstention, compose
 from medcite.answer.evidence import best_document_coverage, matchers, missing
 from medcite.answer.extractive import write_claims
+from medcite.answer.related import related_questions
+from medcite.audience import frame_for_audience, prefer_for_audience, retrieval_depth
 from medcite.errors import EmptyIndex, MedciteError
 from medcite.index import Library
 from medcite.retrieve.search import retrieve
 from medcite.settings import Settings, load_settings
-from medcite.types import Answer, Audience
+from medcite.types import Answer, Audience, Concept, Query
+from medcite.understand.conversation import context_note, with_history
 from medcite.understand.query import understand
 from medcite.verify import verify_claims
 
@@ -32,35 +36,48 @@ class Engine:
         self.library.close()
 
     def ask(
-        self, question: str, *, audience: Audience = Audience.CLINICIAN, k: int | None = None
+        self,
+        question: str,
+        *,
+        audience: Audience = Audience.CLINICIAN,
+        k: int | None = None,
+        history: Sequence[str] = (),
     ) -> Answer:
+        """Answer a question; `history` holds the conversation's earlier questions."""
         question = _check_question(question)
-        if self.library.lexical.size() == 0:
+        earlier = [_check_question(h) for h in history if h.strip()]
+        lexical = self.library.lexical
+        if lexical.size() == 0:
             raise EmptyIndex()
         timings: dict[str, float] = {}
         cfg, fingerprint = self.settings.answer, self.settings.fingerprint()
         with _timed(timings, "understand"):
             query = understand(
                 question,
-                self.library.lexical.doc_freq,
-                self.library.lexical.size(),
+                lexical.doc_freq,
+                lexical.size(),
                 audience=audience,
                 k=k or self.settings.retrieval.k,
             )
+            query, carried = with_history(query, earlier, lexical.doc_freq, lexical.size())
             ms = matchers(query)
         with _timed(timings, "retrieve"):
-            hits = retrieve(query, self.library, self.settings.retrieval.max_per_document)
+            hits = retrieve(
+                retrieval_depth(query), self.library, self.settings.retrieval.max_per_document
+            )
+            hits = prefer_for_audience(hits, audience, self.settings.audience, query.k)
         reach, terms = best_document_coverage(ms, hits)
         if not hits or reach < cfg.min_coverage:
             gaps = ", ".join(missing(ms, terms)[:3]) or "the question's subject"
-            return abstention(query, f"no indexed source covers: {gaps}", fingerprint, timings)
+            reason = f"no indexed source covers: {gaps}"
+            return self._finish(abstention(query, reason, fingerprint, timings), query, carried)
         with _timed(timings, "write"):
             drafts = write_claims(query, hits, ms, cfg)
         with _timed(timings, "verify"):
             retrieved = {h.passage.id: h.passage for h in hits}
             verified, summary = verify_claims(drafts, retrieved)
             claims, references = number_citations(verified, retrieved)
-        return compose(
+        answer = compose(
             query,
             claims,
             references,
@@ -68,6 +85,20 @@ class Engine:
             verification=summary,
             timings=timings,
         )
+        return self._finish(answer, query, carried)
+
+    def _finish(self, answer: Answer, query: Query, carried: Sequence[Concept]) -> Answer:
+        """Related questions, the follow-up assumption and the audience's notes."""
+        timings = dict(answer.timings)
+        with _timed(timings, "related"):
+            related = related_questions(query, self.library)
+        assumptions = answer.assumptions
+        if carried:
+            assumptions = (*assumptions, context_note(query.history[-1], carried))
+        framed = replace(
+            answer, related_questions=related, assumptions=assumptions, timings=timings
+        )
+        return frame_for_audience(framed)
 
 
 def _check_question(question: str) -> str:
