@@ -15,6 +15,7 @@ from medcite.audience import (
     sentence_length_factor,
 )
 from medcite.engine import Engine
+from medcite.render import markdown
 from medcite.settings import AudienceSettings, Settings
 from medcite.types import Answer, Audience, DocKind, Document, Hit, Passage
 
@@ -92,6 +93,8 @@ def test_patient_answer_puts_patient_pages_first_and_notes_doses(engine: Engine)
     noted = [s for s in patient.sections if any(mentions_dose(c.text) for c in s.claims)]
     assert noted and all(s.note == PATIENT_DOSE_NOTE for s in noted)
     assert all(s.note is None for s in clinician.sections) and not clinician.notes
+    assert f"> Note: {PATIENT_DOSE_NOTE}" in markdown(patient)
+    assert "> Note:" not in markdown(clinician)
 
 
 def test_both_audiences_cite_every_statement_the_same_way(engine: Engine) -> None:

@@ -56,6 +56,13 @@ def test_older_turns_weigh_less_and_own_definitions_keep_their_type() -> None:
     assert query.question_type == "definition"
 
 
+def test_a_repeated_question_counts_once_at_its_latest_place() -> None:
+    query, _ = with_history(
+        _query(FOLLOW_UP), [SEED, "Is ganciclovir safe?", SEED, "   "], _df, 1000
+    )
+    assert query.history == ("Is ganciclovir safe?", SEED)
+
+
 def test_no_history_changes_nothing() -> None:
     query = _query(FOLLOW_UP)
     assert with_history(query, [], _df, 1000) == (query, ())

@@ -29,7 +29,8 @@ def with_history(
     query: Query, history: Sequence[str], doc_freq: DocFreq, n_passages: int
 ) -> tuple[Query, tuple[Concept, ...]]:
     """The query with the earlier turns' concepts added; also returns the carried concepts."""
-    previous = [q for q in history if q.strip()][-MAX_TURNS:]
+    latest_first = dict.fromkeys(q for q in reversed(history) if q.strip())  # repeats once
+    previous = list(reversed(latest_first))[-MAX_TURNS:]
     if not previous:
         return query, ()
     own = {c.label for c in query.concepts}
