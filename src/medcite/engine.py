@@ -17,7 +17,7 @@ from medcite.errors import EmptyIndex, MedciteError
 from medcite.index import Library
 from medcite.retrieve.search import retrieve
 from medcite.settings import Settings, load_settings
-from medcite.types import Answer, Audience, Concept, Query
+from medcite.types import Answer, Audience, Concept, Hit, Query
 from medcite.understand.conversation import context_note, with_history
 from medcite.understand.query import understand
 from medcite.verify import verify_claims
@@ -46,26 +46,15 @@ class Engine:
         """Answer a question; `history` holds the conversation's earlier questions."""
         question = _check_question(question)
         earlier = [_check_question(h) for h in history if h.strip()]
-        lexical = self.library.lexical
-        if lexical.size() == 0:
+        if self.library.lexical.size() == 0:
             raise EmptyIndex()
         timings: dict[str, float] = {}
         cfg, fingerprint = self.settings.answer, self.settings.fingerprint()
         with _timed(timings, "understand"):
-            query = understand(
-                question,
-                lexical.doc_freq,
-                lexical.size(),
-                audience=audience,
-                k=k or self.settings.retrieval.k,
-            )
-            query, carried = with_history(query, earlier, lexical.doc_freq, lexical.size())
+            query, carried = self._understand(question, audience, k, earlier)
             ms = matchers(query)
         with _timed(timings, "retrieve"):
-            hits = retrieve(
-                retrieval_depth(query), self.library, self.settings.retrieval.max_per_document
-            )
-            hits = prefer_for_audience(hits, audience, self.settings.audience, query.k)
+            hits = self._retrieve(query)
         reach, terms = best_document_coverage(ms, hits)
         if not hits or reach < cfg.min_coverage:
             gaps = ", ".join(missing(ms, terms)[:3]) or "the question's subject"
@@ -86,6 +75,27 @@ class Engine:
             timings=timings,
         )
         return self._finish(answer, query, carried)
+
+    def _understand(
+        self, question: str, audience: Audience, k: int | None, earlier: Sequence[str]
+    ) -> tuple[Query, tuple[Concept, ...]]:
+        """The question's Query, with the conversation's earlier subjects carried over."""
+        lexical = self.library.lexical
+        query = understand(
+            question,
+            lexical.doc_freq,
+            lexical.size(),
+            audience=audience,
+            k=k or self.settings.retrieval.k,
+        )
+        return with_history(query, earlier, lexical.doc_freq, lexical.size())
+
+    def _retrieve(self, query: Query) -> list[Hit]:
+        """Passages for the query, with the audience's prior applied before the final cut."""
+        hits = retrieve(
+            retrieval_depth(query), self.library, self.settings.retrieval.max_per_document
+        )
+        return prefer_for_audience(hits, query.audience, self.settings.audience, query.k)
 
     def _finish(self, answer: Answer, query: Query, carried: Sequence[Concept]) -> Answer:
         """Related questions, the follow-up assumption and the audience's notes."""

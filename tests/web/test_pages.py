@@ -70,9 +70,7 @@ def test_answer_page_cites_every_statement_with_its_quote(client: TestClient) ->
     assert {"main", "article", "section", "ol", "h1", "h2"} <= set(page.tags)
     assert html.count('class="cite"') == len(page.described_by)
     # Each popover holds the quote, the source title, its kind and date, and a passage link.
-    pops = re.findall(
-        r'<span\s+class="pop" id="([^"]+)" role="tooltip">(.*?)</a></span>', html, re.S
-    )
+    pops = re.findall(r'<span\s+class="pop" id="([^"]+)">(.*?)</a></span>', html, re.S)
     assert pops and len(pops) == len(page.described_by)
     for _, body in pops:
         assert "pop-quote" in body and "<cite>" in body and "/passages/" in body
@@ -172,3 +170,21 @@ def test_sources_page_and_static_files(client: TestClient) -> None:
     assert "Case report" in page.plain and "Patient education" in page.plain
     assert client.get("/static/medcite.css").status_code == 200
     assert client.get("/static/medcite.js").status_code == 200
+
+
+def test_an_abstention_is_said_plainly(client: TestClient) -> None:
+    _, page = _page(client, _ask(client, "What is the dose of zorblaxin for quantum flu?"))
+    assert "No answer" in page.plain and "cannot answer this question" in page.plain
+    assert "References" not in page.plain
+
+
+def test_an_empty_conversation_from_the_api_takes_its_first_question(client: TestClient) -> None:
+    cid = client.post("/api/conversations", json={"audience": "clinician"}).json()["id"]
+    _, page = _page(client, f"/c/{cid}")
+    assert "New conversation" in page.plain and "Your question" in page.plain
+    switched = client.post(f"/c/{cid}/audience", data={"audience": "patient"})
+    assert switched.headers["location"] == f"/c/{cid}"
+    assert client.get(f"/api/conversations/{cid}").json()["audience"] == "patient"
+    client.post(f"/c/{cid}", data={"q": FIRST_QUESTION, "audience": "patient"})
+    _, page = _page(client, f"/c/{cid}")
+    assert FIRST_QUESTION in page.plain and "For: patients" in page.plain
