@@ -1,20 +1,21 @@
 # medcite: two commands do all the set-up (see README.md).
 #   make demo   create .venv, install medcite, ingest the default corpus, answer a question
-#   make test   create .venv, install medcite with dev tools, run ruff, mypy and pytest
+#   make test   create .venv, install medcite with dev tools and the web extra, run ruff, mypy
+#               and pytest (browser tests need Debian's chromium: .ci/run installs it)
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-web serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,web]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -31,5 +32,11 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python bench/bench_pipeline.py
 
+bench-web: $(STAMP)
+	$(BIN)/python bench/bench_web.py
+
+serve: $(STAMP)
+	$(BIN)/medcite serve
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts

@@ -1,4 +1,4 @@
-"""The `medcite` command line: ingest, ask, sources, show, demo."""
+"""The `medcite` command line: ingest, ask, sources, show, demo, serve."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -67,7 +68,7 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except MedciteError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
 
 
@@ -238,6 +239,24 @@ def demo(
         library.close()
         answer = Engine(settings).ask(question or settings.corpus.sample_question)
     out.print(Markdown(markdown(answer)))
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default web.host: 127.0.0.1).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port (default web.port: 8000).")
+    ] = None,
+) -> None:
+    """Serve the web app and the JSON API (needs: pip install 'medcite[web]')."""
+    with _errors():
+        settings = _settings(ctx)
+        from medcite.web import serve as run_server
+
+        run_server(settings, host or settings.web.host, port or settings.web.port)
 
 
 @app.command()

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 
 from medcite.answer.citations import number_citations
 from medcite.answer.compose import abstention, compose
 from medcite.answer.evidence import best_document_coverage, matchers, missing
 from medcite.answer.extractive import write_claims
+from medcite.answer.related import related_questions
+from medcite.audience import frame_for_audience, prefer_for_audience, retrieval_depth
 from medcite.errors import EmptyIndex, MedciteError
 from medcite.index import Library
 from medcite.retrieve.search import retrieve
 from medcite.settings import Settings, load_settings
-from medcite.types import Answer, Audience
+from medcite.types import Answer, Audience, Concept, Hit, Query
+from medcite.understand.conversation import context_note, with_history
 from medcite.understand.query import understand
 from medcite.verify import verify_claims
 
@@ -32,35 +36,37 @@ class Engine:
         self.library.close()
 
     def ask(
-        self, question: str, *, audience: Audience = Audience.CLINICIAN, k: int | None = None
+        self,
+        question: str,
+        *,
+        audience: Audience = Audience.CLINICIAN,
+        k: int | None = None,
+        history: Sequence[str] = (),
     ) -> Answer:
+        """Answer a question; `history` holds the conversation's earlier questions."""
         question = _check_question(question)
+        earlier = [_check_question(h) for h in history if h.strip()]
         if self.library.lexical.size() == 0:
             raise EmptyIndex()
         timings: dict[str, float] = {}
         cfg, fingerprint = self.settings.answer, self.settings.fingerprint()
         with _timed(timings, "understand"):
-            query = understand(
-                question,
-                self.library.lexical.doc_freq,
-                self.library.lexical.size(),
-                audience=audience,
-                k=k or self.settings.retrieval.k,
-            )
+            query, carried = self._understand(question, audience, k, earlier)
             ms = matchers(query)
         with _timed(timings, "retrieve"):
-            hits = retrieve(query, self.library, self.settings.retrieval.max_per_document)
+            hits = self._retrieve(query)
         reach, terms = best_document_coverage(ms, hits)
         if not hits or reach < cfg.min_coverage:
             gaps = ", ".join(missing(ms, terms)[:3]) or "the question's subject"
-            return abstention(query, f"no indexed source covers: {gaps}", fingerprint, timings)
+            reason = f"no indexed source covers: {gaps}"
+            return self._finish(abstention(query, reason, fingerprint, timings), query, carried)
         with _timed(timings, "write"):
             drafts = write_claims(query, hits, ms, cfg)
         with _timed(timings, "verify"):
             retrieved = {h.passage.id: h.passage for h in hits}
             verified, summary = verify_claims(drafts, retrieved)
             claims, references = number_citations(verified, retrieved)
-        return compose(
+        answer = compose(
             query,
             claims,
             references,
@@ -68,6 +74,41 @@ class Engine:
             verification=summary,
             timings=timings,
         )
+        return self._finish(answer, query, carried)
+
+    def _understand(
+        self, question: str, audience: Audience, k: int | None, earlier: Sequence[str]
+    ) -> tuple[Query, tuple[Concept, ...]]:
+        """The question's Query, with the conversation's earlier subjects carried over."""
+        lexical = self.library.lexical
+        query = understand(
+            question,
+            lexical.doc_freq,
+            lexical.size(),
+            audience=audience,
+            k=k or self.settings.retrieval.k,
+        )
+        return with_history(query, earlier, lexical.doc_freq, lexical.size())
+
+    def _retrieve(self, query: Query) -> list[Hit]:
+        """Passages for the query, with the audience's prior applied before the final cut."""
+        hits = retrieve(
+            retrieval_depth(query), self.library, self.settings.retrieval.max_per_document
+        )
+        return prefer_for_audience(hits, query.audience, self.settings.audience, query.k)
+
+    def _finish(self, answer: Answer, query: Query, carried: Sequence[Concept]) -> Answer:
+        """Related questions, the follow-up assumption and the audience's notes."""
+        timings = dict(answer.timings)
+        with _timed(timings, "related"):
+            related = related_questions(query, self.library)
+        assumptions = answer.assumptions
+        if carried:
+            assumptions = (*assumptions, context_note(query.history[-1], carried))
+        framed = replace(
+            answer, related_questions=related, assumptions=assumptions, timings=timings
+        )
+        return frame_for_audience(framed)
 
 
 def _check_question(question: str) -> str:

@@ -35,14 +35,21 @@ def markdown(answer: Answer) -> str:
         lines += [f"**No answer.** {answer.abstention}", ""]
     else:
         lines += ["**Bottom line.** " + " ".join(_cite(c) for c in answer.bottom_line), ""]
+        lines += [f"> Note: {note}" for note in answer.notes]
         for assumption in answer.assumptions:
             lines.append(f"> Assumption: {assumption}")
         for section in answer.sections:
             lines += [f"## {section.title}", ""]
+            if section.note:
+                lines += [f"> Note: {section.note}", ""]
             lines += [f"- {_cite(c)}" for c in section.claims]
             lines.append("")
         lines += ["## References", ""]
         lines += [_reference(r) for r in answer.references]
+        lines.append("")
+    if answer.related_questions:
+        lines += ["## Related questions", ""]
+        lines += [f"- {q}" for q in answer.related_questions]
         lines.append("")
     lines += ["---", "", f"*{answer.disclaimer}*", "", _footer(answer)]
     return "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
-"""The public JSON shape of an Answer (`medcite ask --json`, the HTTP API later).
+"""The public JSON shapes: an Answer (`medcite ask --json`) and the HTTP API's inputs and
+outputs (kept apart: `AskRequest` in, `AnswerPublic` out).
 
 Pydantic lives only here, at the edge; `docs/answer.schema.json` is generated from it.
 """
@@ -6,10 +7,12 @@ Pydantic lives only here, at the edge; `docs/answer.schema.json` is generated fr
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from medcite.types import Answer, Claim, Reference
+from medcite.engine import MAX_QUESTION_CHARS
+from medcite.types import Answer, Audience, Claim, DocKind, Document, Passage, Reference
 
 SCHEMA_VERSION = "1"
 
@@ -37,6 +40,9 @@ class SectionPublic(_Out):
     key: str = Field(description="Stable section key, e.g. first_line, monitoring, symptoms.")
     title: str
     claims: list[ClaimPublic]
+    note: str | None = Field(
+        default=None, description="A note for the reader about this section (not a quote)."
+    )
 
 
 class ReferencePublic(_Out):
@@ -76,6 +82,10 @@ class AnswerPublic(_Out):
     sections: list[SectionPublic]
     references: list[ReferencePublic]
     assumptions: list[str]
+    notes: list[str] = Field(
+        default_factory=list,
+        description="Notes for the reader (e.g. talk to your clinician about doses); not quotes.",
+    )
     related_questions: list[str]
     verification: VerificationPublic
     review_status: str = Field(description="Editorial review status; `unreviewed` by default.")
@@ -128,11 +138,14 @@ def to_public(answer: Answer) -> AnswerPublic:
         abstention=answer.abstention,
         bottom_line=[_claim(c) for c in answer.bottom_line],
         sections=[
-            SectionPublic(key=s.key, title=s.title, claims=[_claim(c) for c in s.claims])
+            SectionPublic(
+                key=s.key, title=s.title, claims=[_claim(c) for c in s.claims], note=s.note
+            )
             for s in answer.sections
         ],
         references=[_reference(r) for r in answer.references],
         assumptions=list(answer.assumptions),
+        notes=list(answer.notes),
         related_questions=list(answer.related_questions),
         verification=VerificationPublic(
             verified=v.verified,
@@ -146,4 +159,138 @@ def to_public(answer: Answer) -> AnswerPublic:
         generated_at=answer.generated_at,
         settings_hash=answer.settings_hash,
         timings_ms=dict(answer.timings),
+    )
+
+
+# -- HTTP API: inputs ----------------------------------------------------------------------
+
+QUESTION_FIELD = Field(
+    min_length=1,
+    max_length=MAX_QUESTION_CHARS,
+    pattern=r"\S",
+    description=f"The question, in plain words (at most {MAX_QUESTION_CHARS} characters).",
+    examples=["What are the symptoms of Noonan syndrome?"],
+)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AskRequest(_In):
+    question: str = QUESTION_FIELD
+    audience: Audience = Field(
+        default=Audience.CLINICIAN,
+        description="Who the answer is for: patients get patient-education sources first, "
+        "shorter sentences and a talk-to-your-clinician note beside doses.",
+    )
+
+
+class ConversationCreate(_In):
+    audience: Audience = Field(default=Audience.CLINICIAN, description="Audience of new turns.")
+
+
+class MessageCreate(_In):
+    question: str = QUESTION_FIELD
+    audience: Audience | None = Field(
+        default=None, description="Audience of this turn; default: the conversation's."
+    )
+
+
+# -- HTTP API: outputs ---------------------------------------------------------------------
+
+
+class SavedAnswerPublic(_Out):
+    id: str = Field(description="Answer id (`GET /api/answers/{id}`).")
+    conversation_id: str = Field(description="The conversation the answer belongs to.")
+    created_at: dt.datetime
+    url: str = Field(description="Path of the answer's page in the web app.")
+    answer: AnswerPublic
+
+
+class ConversationPublic(_Out):
+    id: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    audience: Audience = Field(description="Audience of the latest turn.")
+    url: str = Field(description="Shareable path of the conversation's page.")
+    messages: list[SavedAnswerPublic] = Field(description="The turns, oldest first.")
+    count: int
+
+
+class DocumentPublic(_Out):
+    id: str
+    title: str
+    source: str = Field(description="Publisher or collection.")
+    kind: DocKind
+    kind_label: str
+    date: dt.date | None = Field(description="Most recent known date of the source, if any.")
+    url: str | None
+
+
+class PassagePublic(_Out):
+    id: str
+    document: DocumentPublic
+    section: str | None
+    kind: str = Field(description="text | table | caption")
+    start: int = Field(description="Offset of the passage in the cleaned document text.")
+    end: int
+    text: str
+
+
+class SourcePublic(_Out):
+    kind: DocKind
+    kind_label: str
+    source: str = Field(description="Publisher or collection.")
+    documents: int
+    passages: int
+
+
+class SourceList(_Out):
+    data: list[SourcePublic]
+    count: int
+
+
+class HealthPublic(_Out):
+    status: Literal["ok", "empty"] = Field(
+        description="`empty` when nothing is indexed yet (run `medcite ingest`)."
+    )
+    passages: int
+    version: str
+
+
+class Problem(_Out):
+    """An error, as RFC 9457 problem details (`application/problem+json`)."""
+
+    type: str = Field(default="about:blank", description="URI naming the problem type.")
+    title: str
+    status: int
+    detail: str = Field(description="What went wrong and what to do next.")
+    instance: str | None = Field(default=None, description="The request path.")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="Each invalid field of the request, for 422."
+    )
+
+
+def document_public(d: Document) -> DocumentPublic:
+    return DocumentPublic(
+        id=d.id,
+        title=d.title,
+        source=d.source,
+        kind=d.kind,
+        kind_label=d.kind.label,
+        date=d.date,
+        url=d.url,
+    )
+
+
+def passage_public(p: Passage) -> PassagePublic:
+    return PassagePublic(
+        id=p.id,
+        document=document_public(p.document),
+        section=p.section,
+        kind=p.kind.value,
+        start=p.start,
+        end=p.end,
+        text=p.text,
     )

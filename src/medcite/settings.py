@@ -120,6 +120,26 @@ class AnswerSettings(_Group):
     )
 
 
+class AudienceSettings(_Group):
+    patient_education_boost: float = Field(
+        default=1.6,
+        ge=1,
+        description="For patients: factor on the retrieval score of patient-education "
+        "documents (1 = no preference).",
+    )
+
+
+class WebSettings(_Group):
+    host: str = Field(default="127.0.0.1", description="Address `medcite serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `medcite serve` uses.")
+    max_body_bytes: int = Field(
+        default=32_768, ge=1024, description="Larger request bodies are refused with 413."
+    )
+    recent_questions: int = Field(
+        default=8, ge=0, le=50, description="Recent questions listed on the ask page."
+    )
+
+
 class Settings(BaseSettings):
     """All of medcite's configuration."""
 
@@ -135,6 +155,8 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    audience: AudienceSettings = Field(default_factory=AudienceSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -156,8 +178,8 @@ class Settings(BaseSettings):
         return self.home.expanduser()
 
     def fingerprint(self) -> str:
-        """Hash of everything that shapes an answer (the data directory excluded)."""
-        payload = self.model_dump(mode="json", exclude={"home"})
+        """Hash of everything that shapes an answer (data directory and web server excluded)."""
+        payload = self.model_dump(mode="json", exclude={"home", "web"})
         blob = json.dumps(payload, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -109,6 +109,7 @@ class Query:
     concepts: tuple[Concept, ...]
     audience: Audience = Audience.CLINICIAN
     k: int = 30
+    history: tuple[str, ...] = ()  # earlier questions of the conversation, most recent last
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +156,7 @@ class Section:
     key: str
     title: str
     claims: tuple[Claim, ...]
+    note: str | None = None  # a reader's note about the section, never part of a quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +194,7 @@ class Answer:
     related_questions: tuple[str, ...] = ()
     review_status: str = "unreviewed"
     writer: str = "extractive"
+    notes: tuple[str, ...] = ()  # reader's notes (e.g. for patients), never part of a quote
 
     @property
     def claims(self) -> tuple[Claim, ...]:

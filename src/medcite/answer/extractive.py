@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from medcite.answer.evidence import ConceptMatcher, coverage, pairs_in, phrase_pairs
 from medcite.answer.sections import assign_section, template
+from medcite.audience import sentence_length_factor
 from medcite.settings import AnswerSettings
 from medcite.text import content_terms, jaccard, normalize_ws, sentence_spans, term_set
 from medcite.types import Claim, Hit, Passage, PassageKind, Query, Support
@@ -103,6 +104,7 @@ def candidates(
                 score += 0.15 * len(phrases & (pairs_in(text) | tpairs)) / len(phrases)
             if _PRONOUN_START.match(text):
                 score *= 0.85
+            score *= sentence_length_factor(query.audience, len(text.split()))
             section = assign_section(query.question_type, text, p)
             if section == primary:
                 score += 0.1

@@ -39,6 +39,30 @@ def _m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+def _m002_conversations(db: sqlite3.Connection) -> None:
+    """Saved answers (their public JSON) and conversations as ordered answer ids."""
+    _run(
+        db,
+        """
+        CREATE TABLE answers (
+            id TEXT PRIMARY KEY, created TEXT NOT NULL, question TEXT NOT NULL,
+            audience TEXT NOT NULL, body TEXT NOT NULL
+        );
+        CREATE INDEX answers_created ON answers(created);
+        CREATE TABLE conversations (
+            id TEXT PRIMARY KEY, created TEXT NOT NULL, updated TEXT NOT NULL,
+            audience TEXT NOT NULL
+        );
+        CREATE TABLE conversation_turns (
+            conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            answer_id TEXT NOT NULL REFERENCES answers(id),
+            PRIMARY KEY (conversation_id, seq)
+        );
+        """,
+    )
+
+
 def _run(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one (executescript would commit the open transaction)."""
     for statement in script.split(";"):
@@ -46,7 +70,7 @@ def _run(db: sqlite3.Connection, script: str) -> None:
             db.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial,)
+MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_conversations)
 
 
 def migrate(db: sqlite3.Connection) -> int:

@@ -1,5 +1,7 @@
 """The SQLite store (WAL): sources, documents with their cleaned text, passages.
 
+Each thread gets its own connection (the web app answers on a thread pool).
+
 Every write of one source file is one transaction, so a crash leaves the old state or
 the new one. Documents whose lexical entries must be (re)written are queued in
 `lexical_pending` inside the same transaction; the lexical index drains the queue.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,20 +63,53 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._docs: dict[str, Document] = {}
+        self._lock = threading.Lock()
+        self._connections: dict[int, sqlite3.Connection] = {}
         try:
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA busy_timeout=10000")
             migrate(self._db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
-        self.path = path
-        self._docs: dict[str, Document] = {}
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """The calling thread's connection: threads never share a connection."""
+        ident = threading.get_ident()
+        db = self._connections.get(ident)
+        if db is None:
+            db = self._connect()
+            with self._lock:
+                self._close_finished_threads()
+                self._connections[ident] = db
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA busy_timeout=10000")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        return db
+
+    def _close_finished_threads(self) -> None:
+        alive = {t.ident for t in threading.enumerate()}
+        for ident in [i for i in self._connections if i not in alive]:
+            self._connections.pop(ident).close()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The calling thread's connection, for modules that keep their own tables."""
+        return self._db
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            for db in self._connections.values():
+                db.close()
+            self._connections.clear()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -1,0 +1,166 @@
+"""Saved answers and conversations (ordered answer ids), in the SQLite store.
+
+An answer is kept as the JSON its caller serialised (the web app stores `AnswerPublic`),
+with a random id that is safe to share in a URL. Writes are serialised by a lock; every
+thread reads through its own connection (see `Store`).
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from medcite.errors import NotFound
+from medcite.index.store import Store
+from medcite.types import Audience
+
+ID_BYTES = 12  # 16 URL-safe characters: unguessable, so a shared link is the only way in
+
+
+@dataclass(frozen=True, slots=True)
+class SavedAnswer:
+    id: str
+    conversation_id: str
+    created: datetime
+    question: str
+    audience: Audience
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    id: str
+    created: datetime
+    updated: datetime
+    audience: Audience
+    answer_ids: tuple[str, ...]
+
+
+class Conversations:
+    """Answers and conversations over a Store's database."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._write = threading.Lock()
+
+    def answer(self, answer_id: str) -> SavedAnswer:
+        found = self.answers([answer_id])
+        if not found:
+            raise NotFound(f"no saved answer with id {answer_id}")
+        return found[0]
+
+    def answers(self, answer_ids: Sequence[str]) -> list[SavedAnswer]:
+        """The saved answers among `answer_ids`, in the order given."""
+        if not answer_ids:
+            return []
+        marks = ",".join("?" * len(answer_ids))
+        rows = self.store.connection.execute(
+            "SELECT a.id, t.conversation_id, a.created, a.question, a.audience, a.body "
+            "FROM answers a JOIN conversation_turns t ON t.answer_id = a.id "
+            f"WHERE a.id IN ({marks})",
+            list(answer_ids),
+        ).fetchall()
+        by_id = {str(r[0]): _answer_from_row(r) for r in rows}
+        return [by_id[i] for i in answer_ids if i in by_id]
+
+    def recent(self, limit: int) -> list[SavedAnswer]:
+        """The latest answer to each of the most recently asked questions, newest first."""
+        rows = self.store.connection.execute(
+            "SELECT id FROM answers WHERE rowid IN "
+            "(SELECT max(rowid) FROM answers GROUP BY question) ORDER BY rowid DESC LIMIT ?",
+            (limit,),
+        )
+        return self.answers([str(r[0]) for r in rows])
+
+    def create(self, audience: Audience) -> Conversation:
+        now = _now()
+        conversation = Conversation(_new_id(), now, now, audience, ())
+        with self._write, self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO conversations VALUES (?, ?, ?, ?)",
+                (conversation.id, now.isoformat(), now.isoformat(), audience.value),
+            )
+        return conversation
+
+    def conversation(self, conversation_id: str) -> Conversation:
+        db = self.store.connection
+        row = db.execute(
+            "SELECT id, created, updated, audience FROM conversations WHERE id = ?",
+            (conversation_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no conversation with id {conversation_id}")
+        turns = db.execute(
+            "SELECT answer_id FROM conversation_turns WHERE conversation_id = ? ORDER BY seq",
+            (conversation_id,),
+        )
+        return Conversation(
+            id=str(row[0]),
+            created=datetime.fromisoformat(str(row[1])),
+            updated=datetime.fromisoformat(str(row[2])),
+            audience=Audience(str(row[3])),
+            answer_ids=tuple(str(t[0]) for t in turns),
+        )
+
+    def set_audience(self, conversation_id: str, audience: Audience) -> None:
+        with self._write, self.store.transaction() as db:
+            updated = db.execute(
+                "UPDATE conversations SET updated = ?, audience = ? WHERE id = ?",
+                (_now().isoformat(), audience.value, conversation_id),
+            ).rowcount
+        if not updated:
+            raise NotFound(f"no conversation with id {conversation_id}")
+
+    def append(
+        self, conversation_id: str, question: str, audience: Audience, body: str
+    ) -> SavedAnswer:
+        """Save an answer as the conversation's next turn; the conversation takes its audience."""
+        saved = SavedAnswer(_new_id(), conversation_id, _now(), question, audience, body)
+        with self._write, self.store.transaction() as db:
+            seq = db.execute(
+                "SELECT count(*) FROM conversation_turns WHERE conversation_id = ?",
+                (conversation_id,),
+            ).fetchone()[0]
+            updated = db.execute(
+                "UPDATE conversations SET updated = ?, audience = ? WHERE id = ?",
+                (saved.created.isoformat(), audience.value, conversation_id),
+            ).rowcount
+            if not updated:
+                raise NotFound(f"no conversation with id {conversation_id}")
+            _insert_answer(db, saved)
+            db.execute(
+                "INSERT INTO conversation_turns VALUES (?, ?, ?)",
+                (conversation_id, int(seq), saved.id),
+            )
+        return saved
+
+
+def _insert_answer(db: sqlite3.Connection, saved: SavedAnswer) -> None:
+    db.execute(
+        "INSERT INTO answers VALUES (?, ?, ?, ?, ?)",
+        (saved.id, saved.created.isoformat(), saved.question, saved.audience.value, saved.body),
+    )
+
+
+def _answer_from_row(row: tuple[object, ...]) -> SavedAnswer:
+    aid, conversation_id, created, question, audience, body = row
+    return SavedAnswer(
+        id=str(aid),
+        conversation_id=str(conversation_id),
+        created=datetime.fromisoformat(str(created)),
+        question=str(question),
+        audience=Audience(str(audience)),
+        body=str(body),
+    )
+
+
+def _new_id() -> str:
+    return secrets.token_urlsafe(ID_BYTES)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

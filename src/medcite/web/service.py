@@ -1,0 +1,99 @@
+"""What the web pages and the JSON API both do: ask within a conversation, and read back.
+
+The engine answers; the answer is saved as its public JSON in the conversation, whose
+earlier questions are the context of the next one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from medcite.engine import Engine
+from medcite.index.conversations import Conversation, Conversations, SavedAnswer
+from medcite.schema import AnswerPublic, ConversationPublic, SavedAnswerPublic, to_public
+from medcite.settings import Settings
+from medcite.types import Audience
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One saved answer with its public form, as the pages show it."""
+
+    saved: SavedAnswer
+    answer: AnswerPublic
+
+
+class AskService:
+    """The engine and the conversation store, opened once per app."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = Engine(settings)
+        self.conversations = Conversations(self.engine.library.store)
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def start(self, question: str, audience: Audience) -> SavedAnswer:
+        """A new conversation whose first turn answers `question`."""
+        answer = self.engine.ask(question, audience=audience)  # errors before anything is saved
+        conversation = self.conversations.create(audience)
+        body = to_public(answer).model_dump_json()
+        return self.conversations.append(conversation.id, answer.question, audience, body)
+
+    def follow_up(
+        self, conversation_id: str, question: str, audience: Audience | None = None
+    ) -> SavedAnswer:
+        """Answer `question` in the context of the conversation's earlier questions."""
+        conversation = self.conversations.conversation(conversation_id)
+        history = [t.question for t in self.conversations.answers(conversation.answer_ids)]
+        chosen = audience or conversation.audience
+        answer = self.engine.ask(question, audience=chosen, history=history)
+        body = to_public(answer).model_dump_json()
+        return self.conversations.append(conversation_id, answer.question, chosen, body)
+
+    def switch_audience(self, conversation_id: str, audience: Audience) -> SavedAnswer | None:
+        """Answer the latest question again for another audience, as a new turn.
+
+        A conversation with no question yet only records the audience (returns None).
+        """
+        conversation = self.conversations.conversation(conversation_id)
+        turns = self.conversations.answers(conversation.answer_ids)
+        if not turns:
+            self.conversations.set_audience(conversation_id, audience)
+            return None
+        latest = turns[-1]
+        history = [t.question for t in turns[:-1]]
+        answer = self.engine.ask(latest.question, audience=audience, history=history)
+        body = to_public(answer).model_dump_json()
+        return self.conversations.append(conversation_id, answer.question, audience, body)
+
+    def turns(self, conversation: Conversation) -> list[Turn]:
+        saved = self.conversations.answers(conversation.answer_ids)
+        return [Turn(s, AnswerPublic.model_validate_json(s.body)) for s in saved]
+
+
+def answer_url(saved: SavedAnswer) -> str:
+    return f"/c/{saved.conversation_id}#answer-{saved.id}"
+
+
+def saved_public(saved: SavedAnswer) -> SavedAnswerPublic:
+    return SavedAnswerPublic(
+        id=saved.id,
+        conversation_id=saved.conversation_id,
+        created_at=saved.created,
+        url=answer_url(saved),
+        answer=AnswerPublic.model_validate_json(saved.body),
+    )
+
+
+def conversation_public(conversation: Conversation, turns: list[SavedAnswer]) -> ConversationPublic:
+    return ConversationPublic(
+        id=conversation.id,
+        created_at=conversation.created,
+        updated_at=conversation.updated,
+        audience=conversation.audience,
+        url=f"/c/{conversation.id}",
+        messages=[saved_public(t) for t in turns],
+        count=len(turns),
+    )

@@ -1,0 +1,90 @@
+"""The Jinja2 environment of the pages, and the few helpers templates call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi.templating import Jinja2Templates
+
+from medcite.schema import AnswerPublic, ClaimPublic, QuotePublic, ReferencePublic
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+
+def make_templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        certainty=certainty,
+        references_by_number=references_by_number,
+        quote_for=quote_for,
+        passage_href=passage_href,
+        ask_href=ask_href,
+        evidence_summary=evidence_summary,
+    )
+    env.filters["day"] = day
+    env.filters["moment"] = moment
+    return Jinja2Templates(env=env)
+
+
+def certainty(claim: object) -> str | None:
+    """A claim's certainty label when the claim carries one (str, enum or labelled value)."""
+    value = getattr(claim, "certainty", None)
+    if value is None:
+        return None
+    label = getattr(value, "label", None) or getattr(value, "value", None) or value
+    return str(label)
+
+
+def day(value: dt.date | None) -> str:
+    return value.isoformat() if value else "date unknown"
+
+
+def moment(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def references_by_number(answer: AnswerPublic) -> dict[int, ReferencePublic]:
+    return {r.number: r for r in answer.references}
+
+
+def quote_for(claim: ClaimPublic, reference: ReferencePublic) -> QuotePublic | None:
+    """The exact text of the reference's passage that supports the claim."""
+    return next((q for q in claim.quotes if q.passage_id == reference.passage_id), None)
+
+
+def passage_href(reference: ReferencePublic, quote: QuotePublic | None = None) -> str:
+    """The source viewer, with the quote's offsets so it is highlighted in the passage."""
+    query = f"?{urlencode({'start': quote.start, 'end': quote.end})}" if quote else ""
+    return f"/passages/{reference.passage_id}{query}#passage"
+
+
+def ask_href(question: str, audience: str) -> str:
+    return "/ask?" + urlencode({"q": question, "audience": audience})
+
+
+def evidence_summary(answer: AnswerPublic) -> list[str]:
+    """'3 passages from 1 document: Case report', one line per kind of evidence."""
+    passages: Counter[str] = Counter()
+    documents: dict[str, set[str]] = {}
+    for r in answer.references:
+        passages[r.kind_label] += 1
+        documents.setdefault(r.kind_label, set()).add(r.document_id)
+    return [
+        f"{_count(n, 'passage')} from {_count(len(documents[label]), 'document')}: {label}"
+        for label, n in passages.most_common()
+    ]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -1,0 +1,98 @@
+"""Follow-up questions keep the subject of the conversation (understand/conversation.py)."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from medcite.engine import Engine
+from medcite.settings import Settings
+from medcite.types import Concept, DocKind, Query
+from medcite.understand.conversation import CONTEXT_SHARE, context_note, with_history
+from medcite.understand.query import understand
+
+from .web_support import FIRST_QUESTION, FOLLOW_UP, ingest_cmv_corpus
+
+SEED = (
+    "What is the management approach for a patient on ruxolitinib (Jakafi) with a positive CMV PCR?"
+)
+
+
+def _df(term: str) -> int:
+    return 5  # every term equally rare: weights come from the rules, not the corpus
+
+
+def _query(question: str) -> Query:
+    return understand(question, _df, 1000)
+
+
+def _labels(concepts: tuple[Concept, ...]) -> set[str]:
+    return {c.label for c in concepts}
+
+
+def test_follow_up_keeps_ruxolitinib_and_cmv() -> None:
+    query, carried = with_history(_query(FOLLOW_UP), [SEED], _df, 1000)
+    assert {"ruxolitinib", "cytomegalovirus"} <= _labels(carried)
+    assert {"ruxolitinib", "cytomegalovirus", "creatinine"} <= _labels(query.concepts)
+    assert "management" not in _labels(carried)  # an aspect of the first question, not a subject
+    assert query.question == FOLLOW_UP and query.history == (SEED,)
+    assert query.question_type == "treatment"  # "what if ...?" keeps the previous type
+
+
+def test_context_never_outweighs_the_new_question() -> None:
+    own = _query(FOLLOW_UP)
+    query, carried = with_history(own, [SEED], _df, 1000)
+    own_total = sum(c.weight for c in own.concepts)
+    assert sum(c.weight for c in carried) <= CONTEXT_SHARE * own_total + 1e-6
+    assert query.concepts[: len(own.concepts)] == own.concepts
+
+
+def test_older_turns_weigh_less_and_own_definitions_keep_their_type() -> None:
+    query, carried = with_history(
+        _query("What is myelofibrosis?"), ["Is ganciclovir safe?", SEED], _df, 1000
+    )
+    weights = {c.label: c.weight for c in carried}
+    assert weights["ruxolitinib"] > weights["ganciclovir"]
+    assert query.question_type == "definition"
+
+
+def test_a_repeated_question_counts_once_at_its_latest_place() -> None:
+    query, _ = with_history(
+        _query(FOLLOW_UP), [SEED, "Is ganciclovir safe?", SEED, "   "], _df, 1000
+    )
+    assert query.history == ("Is ganciclovir safe?", SEED)
+
+
+def test_no_history_changes_nothing() -> None:
+    query = _query(FOLLOW_UP)
+    assert with_history(query, [], _df, 1000) == (query, ())
+    assert with_history(query, ["   "], _df, 1000) == (query, ())
+
+
+def test_context_note_names_what_was_kept() -> None:
+    _, carried = with_history(_query(FOLLOW_UP), [SEED], _df, 1000)
+    note = context_note(SEED, carried)
+    assert SEED in note and "ruxolitinib" in note
+
+
+@pytest.fixture
+def engine(settings: Settings, tmp_path: Path) -> Iterator[Engine]:
+    ingest_cmv_corpus(settings, tmp_path / "cmv")
+    engine = Engine(settings)
+    yield engine
+    engine.close()
+
+
+def test_engine_answers_the_follow_up_in_context(engine: Engine) -> None:
+    alone = engine.ask(FOLLOW_UP)
+    in_context = engine.ask(FOLLOW_UP, history=[FIRST_QUESTION])
+
+    def first_kind(answer_claims: tuple[str, ...]) -> DocKind:
+        return engine.library.store.passage(answer_claims[0]).document.kind
+
+    assert first_kind(alone.bottom_line[0].passage_ids) == DocKind.PATIENT_EDUCATION
+    assert first_kind(in_context.bottom_line[0].passage_ids) == DocKind.CASE_REPORT
+    assert "ruxolitinib" in in_context.bottom_line[0].text
+    assert any("follow-up" in a and "ruxolitinib" in a for a in in_context.assumptions)
+    assert not alone.assumptions
+    assert FIRST_QUESTION.lower() not in {q.lower() for q in in_context.related_questions}
