@@ -6,10 +6,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from medcite.answer.certainty import with_certainty
 from medcite.answer.citations import number_citations
 from medcite.answer.compose import abstention, compose
 from medcite.answer.evidence import best_document_coverage, matchers, missing
 from medcite.answer.extractive import write_claims
+from medcite.clinical.assumptions import with_assumptions
+from medcite.clinical.context import extract_context
 from medcite.errors import EmptyIndex, MedciteError
 from medcite.index import Library
 from medcite.retrieve.search import retrieve
@@ -39,6 +42,8 @@ class Engine:
             raise EmptyIndex()
         timings: dict[str, float] = {}
         cfg, fingerprint = self.settings.answer, self.settings.fingerprint()
+        with _timed(timings, "context"):
+            context = extract_context([question])
         with _timed(timings, "understand"):
             query = understand(
                 question,
@@ -46,6 +51,7 @@ class Engine:
                 self.library.lexical.size(),
                 audience=audience,
                 k=k or self.settings.retrieval.k,
+                context=context,
             )
             ms = matchers(query)
         with _timed(timings, "retrieve"):
@@ -53,14 +59,16 @@ class Engine:
         reach, terms = best_document_coverage(ms, hits)
         if not hits or reach < cfg.min_coverage:
             gaps = ", ".join(missing(ms, terms)[:3]) or "the question's subject"
-            return abstention(query, f"no indexed source covers: {gaps}", fingerprint, timings)
+            reason = f"no indexed source covers: {gaps}"
+            return with_assumptions(abstention(query, reason, fingerprint, timings), query)
         with _timed(timings, "write"):
             drafts = write_claims(query, hits, ms, cfg)
         with _timed(timings, "verify"):
             retrieved = {h.passage.id: h.passage for h in hits}
             verified, summary = verify_claims(drafts, retrieved)
             claims, references = number_citations(verified, retrieved)
-        return compose(
+        claims = with_certainty(claims, retrieved)
+        answer = compose(
             query,
             claims,
             references,
@@ -68,6 +76,7 @@ class Engine:
             verification=summary,
             timings=timings,
         )
+        return with_assumptions(answer, query)
 
 
 def _check_question(question: str) -> str:

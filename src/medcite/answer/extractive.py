@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from medcite.answer.evidence import ConceptMatcher, coverage, pairs_in, phrase_pairs
-from medcite.answer.sections import assign_section, template
+from medcite.answer.sections import assign_section, drug_pattern, special_drugs, template
 from medcite.settings import AnswerSettings
 from medcite.text import content_terms, jaccard, normalize_ws, sentence_spans, term_set
 from medcite.types import Claim, Hit, Passage, PassageKind, Query, Support
@@ -79,6 +79,7 @@ def candidates(
     top = max((h.score for h in hits), default=1.0) or 1.0
     phrases = phrase_pairs(query.question)
     primary = template(query.question_type)[0]
+    drugs = drug_pattern(special_drugs(query.context))
     out: list[Candidate] = []
     title_terms: dict[str, frozenset[str]] = {}
     title_pairs: dict[str, frozenset[tuple[str, str]]] = {}
@@ -103,7 +104,7 @@ def candidates(
                 score += 0.15 * len(phrases & (pairs_in(text) | tpairs)) / len(phrases)
             if _PRONOUN_START.match(text):
                 score *= 0.85
-            section = assign_section(query.question_type, text, p)
+            section = assign_section(query.question_type, text, p, drugs)
             if section == primary:
                 score += 0.1
             out.append(
