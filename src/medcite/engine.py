@@ -11,6 +11,7 @@ from medcite.answer.citations import number_citations
 from medcite.answer.compose import abstention, compose
 from medcite.answer.evidence import best_document_coverage, matchers, missing
 from medcite.answer.extractive import write_claims
+from medcite.answer.special import special_query, with_special_hits
 from medcite.clinical.assumptions import with_assumptions
 from medcite.clinical.context import extract_context
 from medcite.errors import EmptyIndex, MedciteError
@@ -61,6 +62,10 @@ class Engine:
             gaps = ", ".join(missing(ms, terms)[:3]) or "the question's subject"
             reason = f"no indexed source covers: {gaps}"
             return with_assumptions(abstention(query, reason, fingerprint, timings), query)
+        if (special := special_query(query)) is not None:
+            with _timed(timings, "special"):
+                extra = retrieve(special, self.library, self.settings.retrieval.max_per_document)
+                hits = with_special_hits(hits, extra)
         with _timed(timings, "write"):
             drafts = write_claims(query, hits, ms, cfg)
         with _timed(timings, "verify"):

@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from medcite.answer.evidence import ConceptMatcher, coverage, pairs_in, phrase_pairs
-from medcite.answer.sections import assign_section, drug_pattern, special_drugs, template
+from medcite.answer.sections import (
+    SPECIAL,
+    assign_section,
+    drug_pattern,
+    special_drugs,
+    template,
+)
 from medcite.settings import AnswerSettings
 from medcite.text import content_terms, jaccard, normalize_ws, sentence_spans, term_set
 from medcite.types import Claim, Hit, Passage, PassageKind, Query, Support
@@ -54,7 +60,11 @@ def write_claims(
 ) -> list[Claim]:
     """Bottom-line claims first, then section claims, all verbatim from passages."""
     pool = _dedupe(
-        [c for c in candidates(query, hits, ms, cfg) if c.relevance >= cfg.min_sentence_relevance],
+        [
+            c
+            for c in candidates(query, hits, ms, cfg)
+            if c.relevance >= cfg.min_sentence_relevance or _about_patients_drug(c, query)
+        ],
         cfg.duplicate_similarity,
     )
     primary = template(query.question_type)[0]
@@ -95,7 +105,9 @@ def candidates(
                 continue
             terms = term_set(text)
             own, rel = coverage(ms, terms), coverage(ms, terms | title)
-            if own < cfg.min_sentence_relevance and phrases and not phrases & tpairs:
+            section = assign_section(query.question_type, text, p, drugs)
+            leans_on_title = own < cfg.min_sentence_relevance and phrases and not phrases & tpairs
+            if leans_on_title and not (drugs and section == SPECIAL):
                 # The sentence leans on its title for its subject, and the title is not
                 # about the question's subject ("Noonan-like syndrome" for "Noonan syndrome").
                 continue
@@ -104,13 +116,18 @@ def candidates(
                 score += 0.15 * len(phrases & (pairs_in(text) | tpairs)) / len(phrases)
             if _PRONOUN_START.match(text):
                 score *= 0.85
-            section = assign_section(query.question_type, text, p, drugs)
             if section == primary:
                 score += 0.1
             out.append(
                 Candidate(text, p, start, end, own, rel, score, content_terms(text), section)
             )
     return out
+
+
+def _about_patients_drug(candidate: Candidate, query: Query) -> bool:
+    """A "Special considerations" sentence about the patient's drug is kept even when it does
+    not cover the rest of the question (sections.py only puts such sentences there)."""
+    return candidate.section == SPECIAL and bool(special_drugs(query.context))
 
 
 def _usable(sentence: str, cfg: AnswerSettings) -> bool:

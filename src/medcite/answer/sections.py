@@ -8,9 +8,9 @@ when the template has one, and is left out otherwise.
 
 When the question names drugs (those the patient is on, else any), "Special considerations"
 becomes "Special considerations for patients on <drug>" and takes only sentences about those
-drugs (the sentence names one, or it comes from a drug label whose title does), scored with
-extra cues for what matters to a patient on a drug: infections, marrow suppression,
-immunosuppression and interactions (1 each, at most 2).
+drugs (the sentence names one, or it comes from a drug label whose title does). Such a
+sentence that also names what matters to a patient on a drug (infections, marrow
+suppression, immunosuppression, interactions) scores 3 more there.
 """
 
 from __future__ import annotations
@@ -216,6 +216,7 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
 
 
 SPECIAL = "special"
+DRUG_TOPIC_SCORE = 3
 _DRUG_CUES = _cues(
     r"infect\w*|opportunistic|reactivat\w*",
     r"myelosuppress\w*|marrow|cytopeni\w*|thrombocytopeni\w*|neutropeni\w*|an(?:a)?emi\w*",
@@ -249,14 +250,14 @@ def drug_pattern(drugs: tuple[DrugUse, ...]) -> re.Pattern[str] | None:
 
 
 def _drug_special_score(base: int, sentence: str, passage: Passage, drugs: re.Pattern[str]) -> int:
-    """0 unless the sentence (or the label it comes from) names a drug; then extra cues."""
+    """0 unless the sentence (or the label it comes from) names a drug; 3 more for a topic."""
     doc = passage.document
     about_drug = drugs.search(sentence) or (
         doc.kind == DocKind.DRUG_LABEL and drugs.search(doc.title)
     )
     if not about_drug:
         return 0
-    return base + min(2, sum(1 for cue in _DRUG_CUES if cue.search(sentence)))
+    return base + DRUG_TOPIC_SCORE if any(cue.search(sentence) for cue in _DRUG_CUES) else base
 
 
 def template(question_type: str) -> tuple[str, ...]:

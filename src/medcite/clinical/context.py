@@ -42,6 +42,14 @@ _ALLERGY_BEFORE = re.compile(
 _ALLERGY_AFTER = re.compile(
     r"\s*(?:allergy|allergies|allergic|intolerance|hypersensitivity)\b", re.I
 )
+# Allergens the drug dictionary does not know ("sulfa allergy", "allergic to latex").
+_ALLERGEN = re.compile(
+    r"\ballergic\s+to\s+([a-z][\w-]+)|\b([a-z][\w-]+)\s+(?:allergy|allergies)\b", re.I
+)
+_NOT_ALLERGENS = frozenset(
+    "a an any the no known drug drugs food medication medicine severe mild seasonal multiple "
+    "other his her my their has have had with".split()
+)
 _DOSE = re.compile(
     r"\s*(?:\([^)]{0,40}\)\s*)?(?:at\s+(?:a\s+dose\s+of\s+)?)?"
     r"((?:\d+(?:\.\d+)?|\.\d+)\s?(?:mg/kg|mg/m2|mg|mcg|µg|μg|g|units?|IU|mL)\b"
@@ -109,7 +117,17 @@ def _drug_mentions(text: str, labs: list[LabMatch]) -> tuple[list[DrugMention], 
             allergies.append(m.drug.generic)
         else:
             kept.append(m)
-    return kept, tuple(dict.fromkeys(allergies))
+    return kept, tuple(dict.fromkeys([*allergies, *_other_allergens(text, allergies)]))
+
+
+def _other_allergens(text: str, resolved: list[str]) -> list[str]:
+    """Allergens named as written, when the drug dictionary did not already resolve them."""
+    out = []
+    for m in _ALLERGEN.finditer(text):
+        word = (m.group(1) or m.group(2)).lower()
+        if word not in _NOT_ALLERGENS and not any(word in name for name in resolved):
+            out.append(word)
+    return out
 
 
 def _drugs(text: str, entities: list[_Entity]) -> tuple[tuple[DrugUse, ...], list[LabMatch]]:

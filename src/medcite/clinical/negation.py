@@ -30,7 +30,7 @@ _PRE = re.compile(
     re.I,
 )
 _POST = re.compile(
-    r"^\s*(?:(?:was|were|is|are|has\s+been|have\s+been)\s+)?(?:ruled\s+out|absent|excluded|"
+    r"\s*(?:(?:was|were|is|are|has\s+been|have\s+been)\s+)?(?:ruled\s+out|absent|excluded|"
     r"negative|not\s+present)\b",
     re.I,
 )
