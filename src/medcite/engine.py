@@ -18,7 +18,7 @@ from medcite.errors import EmptyIndex, MedciteError
 from medcite.index import Library
 from medcite.retrieve.search import retrieve
 from medcite.settings import Settings, load_settings
-from medcite.types import Answer, Audience
+from medcite.types import Answer, Audience, Hit, Query
 from medcite.understand.query import understand
 from medcite.verify import verify_claims
 
@@ -62,10 +62,7 @@ class Engine:
             gaps = ", ".join(missing(ms, terms)[:3]) or "the question's subject"
             reason = f"no indexed source covers: {gaps}"
             return with_assumptions(abstention(query, reason, fingerprint, timings), query)
-        if (special := special_query(query)) is not None:
-            with _timed(timings, "special"):
-                extra = retrieve(special, self.library, self.settings.retrieval.max_per_document)
-                hits = with_special_hits(hits, extra)
+        hits = self._with_special_hits(query, hits, timings)
         with _timed(timings, "write"):
             drafts = write_claims(query, hits, ms, cfg)
         with _timed(timings, "verify"):
@@ -82,6 +79,17 @@ class Engine:
             timings=timings,
         )
         return with_assumptions(answer, query)
+
+    def _with_special_hits(
+        self, query: Query, hits: list[Hit], timings: dict[str, float]
+    ) -> list[Hit]:
+        """Add passages on the safety of the patient's drugs (see answer/special.py)."""
+        special = special_query(query)
+        if special is None:
+            return hits
+        with _timed(timings, "special"):
+            extra = retrieve(special, self.library, self.settings.retrieval.max_per_document)
+            return with_special_hits(hits, extra)
 
 
 def _check_question(question: str) -> str:

@@ -105,11 +105,14 @@ def candidates(
                 continue
             terms = term_set(text)
             own, rel = coverage(ms, terms), coverage(ms, terms | title)
-            section = assign_section(query.question_type, text, p, drugs)
+            # A sentence that leans on its title for its subject, when the title is not about
+            # the question's subject ("Noonan-like syndrome" for "Noonan syndrome"), is left
+            # out, unless it is a special consideration for the patient's drug.
             leans_on_title = own < cfg.min_sentence_relevance and phrases and not phrases & tpairs
-            if leans_on_title and not (drugs and section == SPECIAL):
-                # The sentence leans on its title for its subject, and the title is not
-                # about the question's subject ("Noonan-like syndrome" for "Noonan syndrome").
+            if leans_on_title and drugs is None:
+                continue
+            section = assign_section(query.question_type, text, p, drugs)
+            if leans_on_title and section != SPECIAL:
                 continue
             score = 0.45 * own + 0.35 * rel + 0.2 * hit.score / top
             if phrases:

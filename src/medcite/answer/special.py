@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from medcite.answer.sections import special_drugs
+from medcite.answer.sections import SPECIAL, special_drugs, template
 from medcite.types import Concept, Hit, Query
 from medcite.understand.query import drug_forms
 
@@ -37,9 +37,10 @@ SAFETY_TOPICS = Concept(
 
 
 def special_query(query: Query) -> Query | None:
-    """A query for passages on the safety of the drugs the patient is on, if any."""
+    """A query for passages on the safety of the drugs the patient is on, if any, when the
+    question's answer has a "Special considerations" section."""
     drugs = special_drugs(query.context)
-    if not drugs:
+    if not drugs or SPECIAL not in template(query.question_type):
         return None
     concepts = tuple(Concept(d.generic, drug_forms(d), 1.0) for d in drugs)
     return replace(query, concepts=(*concepts, SAFETY_TOPICS), k=SPECIAL_HITS)

@@ -4,7 +4,7 @@ The dictionary (about 20k drugs and 107k names, with MeSH and DrugBank ids) ship
 PyPI package as a compressed pickle. We read that file directly and match names exactly
 (two-word names first, then single words, case ignored): importing the package would also
 build a fuzzy-matching index we do not use, which costs seconds and ~300 MB. Loading the
-data takes about half a second, once per process, on first use.
+data (decompressing, mostly) takes about a second, once per process, on first use.
 """
 
 from __future__ import annotations
