@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from medcite.clinical.context import extract_context, merge, read_turn
+from medcite.clinical.describe import describe
 from medcite.types import PatientContext
 
 # A drug as (generic, names as written, on it?, dose text); a lab as (test, value, unit).
@@ -454,7 +455,28 @@ def test_negation_does_not_reach_past_the_end_of_its_scope() -> None:
 
 
 def test_classes_and_lab_analytes_are_not_drugs() -> None:
-    context = read_turn("On statins and immunosuppressants, ferritin 300 ng/mL, potassium 5.1")
+    context = read_turn(
+        "On statins, monoclonal antibodies and immunosuppressants, ferritin 300 ng/mL, "
+        "potassium 5.1"
+    )
     assert context.drugs == ()
     assert context.immunocompromised is True
     assert [lab.test for lab in context.labs] == ["ferritin", "potassium"]
+
+
+def test_the_context_is_described_in_a_few_words() -> None:
+    context = read_turn(
+        "A 7-month-old girl on ruxolitinib (Jakafi) 5 mg twice daily with Hb 8, eGFR 40 "
+        "mL/min/1.73 m2, not pregnant, no fever, after a kidney transplant, allergic to sulfa"
+    )
+    assert describe(context) == [
+        "7 months old, female",
+        "on ruxolitinib (Jakafi) 5 mg twice daily",
+        "hemoglobin 8 (no unit given)",
+        "eGFR 40 mL/min/1.73 m²",
+        "kidney transplant",
+        "not pregnant",
+        "no fever",
+        "allergic to sulfa",
+    ]
+    assert describe(PatientContext()) == []

@@ -26,8 +26,6 @@ from medcite.clinical.negation import negated
 from medcite.types import DrugUse, Finding, LabValue, PatientContext
 from medcite.understand.drugs import DrugMention, find_drug_mentions
 
-# Dictionary entries that name a class of drugs, not one drug ("ACE inhibitors").
-_CLASS_SUFFIXES = ("agents", "inhibitors", "antagonists", "agonists", "blockers", "drugs")
 _TAKING = re.compile(
     r"\b(?:on|taking|takes|took|receiving|receives|received|treated\s+with|started\s+on|using|"
     r"uses|prescribed|maintained\s+on|continuing|continues)\s+(?:[\w-]+\s+)?$",
@@ -103,19 +101,18 @@ def read_turn(text: str) -> PatientContext:
 
 
 def _drug_mentions(text: str, labs: list[LabMatch]) -> tuple[list[DrugMention], tuple[str, ...]]:
-    """Drug mentions that are not classes, lab analytes or allergies; and the allergies."""
+    """Drug mentions that are not classes (`Drug.is_class`), lab analytes or allergies; and
+    the allergies."""
     kept: list[DrugMention] = []
     allergies: list[str] = []
     for m in find_drug_mentions(text):
-        if m.drug.generic.endswith(_CLASS_SUFFIXES):
-            continue
         if any(m.start < lab.name_end and lab.start < m.end for lab in labs):
             continue
         if _ALLERGY_BEFORE.search(text, max(0, m.start - 40), m.start) or _ALLERGY_AFTER.match(
             text, m.end
         ):
             allergies.append(m.drug.generic)
-        else:
+        elif not m.drug.is_class:
             kept.append(m)
     return kept, tuple(dict.fromkeys([*allergies, *_other_allergens(text, allergies)]))
 

@@ -26,6 +26,7 @@ _DATA_FILE = "drug_ner_dictionary.pkl.bz2"
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 # Drug classes the dictionary lists as drugs; they are not one drug.
 _NOT_DRUGS = frozenset({"antibiotics", "antibiotic"})
+_CLASS_SUFFIXES = ("agents", "inhibitors", "antagonists", "agonists", "blockers", "drugs")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class Drug:
     names: tuple[str, ...]
     mesh_id: str | None = None
     drugbank_id: str | None = None
+    is_class: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,4 +120,16 @@ def _drug(key: str) -> Drug:
         names=names,
         mesh_id=data.get("mesh_id") or None,
         drugbank_id=data.get("drugbank_id") or None,
+        is_class=_is_class(generic, data),
     )
+
+
+def _is_class(generic: str, data: dict[str, Any]) -> bool:
+    """A class of drugs rather than one drug: "ACE inhibitors", "antibodies, monoclonal"
+    (a MeSH heading, inverted), "penicillins" (plural, with no drug-level id)."""
+    if generic.endswith(_CLASS_SUFFIXES):
+        return True
+    if ", " in generic and " and " not in generic:
+        return True
+    has_drug_id = bool(data.get("drugbank_id") or data.get("medline_plus_id"))
+    return generic.endswith("s") and not has_drug_id
