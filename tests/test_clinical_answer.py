@@ -6,19 +6,24 @@ every claim, in the terminal, in Markdown and in JSON.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from medcite.answer.certainty import CERTAINTY_NOTE, certainty_of
+from medcite.answer.compose import abstention
 from medcite.cli import app
+from medcite.clinical.assumptions import with_assumptions
+from medcite.clinical.context import read_turn
 from medcite.engine import Engine
 from medcite.index import Library
 from medcite.ingest.pipeline import ingest
+from medcite.render import markdown
 from medcite.schema import AnswerPublic
 from medcite.settings import SAMPLE_QUESTION, Settings
-from medcite.types import DocKind
+from medcite.types import DocKind, PatientContext, Query
 
 from .clinical_fixtures import write_clinical_sources
 
@@ -105,3 +110,16 @@ def test_engine_times_the_context_stage(settings: Settings, clinical_corpus: Pat
         engine.close()
     assert {"context", "understand", "retrieve", "special", "write"} <= set(answer.timings)
     assert answer.context.drugs[0].generic == "ruxolitinib"
+
+
+def test_a_context_without_gaps_is_shown_without_an_empty_list() -> None:
+    query = Query("Is it safe?", "definition", (), context=read_turn("on warfarin, INR 2.5"))
+    answer = with_assumptions(abstention(query, "nothing found", "hash", {}), query)
+    block = [line for line in markdown(answer).splitlines() if line.startswith(">")]
+    assert block == [
+        "> **Patient context and assumptions**",
+        ">",
+        "> Read from the question: on warfarin; INR 2.5 (no unit given).",
+    ]
+    plain = with_assumptions(abstention(Query("q", "definition", ()), "x", "h", {}), query)
+    assert "Patient context" not in markdown(replace(plain, context=PatientContext()))

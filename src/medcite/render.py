@@ -19,10 +19,11 @@ def _assumptions(answer: Answer) -> list[str]:
     understood = describe(answer.context)
     if not understood and not answer.assumptions:
         return []
-    lines = ["> **Patient context and assumptions**", ">"]
+    lines = ["> **Patient context and assumptions**"]
     if understood:
-        lines += [f"> Read from the question: {'; '.join(understood)}.", ">"]
-    lines += [f"> - {assumption}" for assumption in answer.assumptions]
+        lines += [">", f"> Read from the question: {'; '.join(understood)}."]
+    if answer.assumptions:
+        lines += [">", *(f"> - {assumption}" for assumption in answer.assumptions)]
     return [*lines, ""]
 
 
