@@ -6,10 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from medcite.answer.certainty import certainty_of
 from medcite.engine import Engine
 from medcite.index import Library
+from medcite.ingest.kinds import classify_kind
 from medcite.ingest.pipeline import ingest
 from medcite.settings import SAMPLE_QUESTION, load_settings
+from medcite.sources.base import SourceFile
+from medcite.sources.registry import reader_for
 from medcite.types import Answer, DocKind
 
 from .conftest import SHARED
@@ -87,3 +91,32 @@ def test_case_report_is_ingested_as_one_clean_document(engine: Engine) -> None:
     assert sum(p.kind.value == "table" for p in seed) == 1
     assert sum(p.kind.value == "caption" for p in seed) == 3
     assert not any("\u2010" in p.text for p in seed)
+
+
+def test_shared_sources_come_out_as_their_kinds_without_being_told() -> None:
+    """The case report seed, MedQuAD and the SPL labels, classified with no --kind."""
+    files = [
+        (SHARED / "seeds" / "004_9451d828407b2fcc.txt", {DocKind.CASE_REPORT}),
+        (SHARED / "data/corpus/medquad/medquad.jsonl", {DocKind.PATIENT_EDUCATION}),
+        *((p, {DocKind.DRUG_LABEL}) for p in sorted(SHARED.glob("data/corpus/fda-labels/*.xml"))),
+    ]
+    for path, expected in files:
+        data = path.read_bytes()
+        reader = reader_for(path, data[:4096])
+        kinds: set[DocKind] = set()
+        for n, parsed in enumerate(reader.read(SourceFile(path, data))):
+            kinds.add(classify_kind(parsed))
+            if n == 200:
+                break
+        assert kinds == expected, path.name
+
+
+def test_seed_answer_states_the_unit_gap_and_rates_each_claim(engine: Engine) -> None:
+    answer = engine.ask(SAMPLE_QUESTION)
+    assert answer.assumptions[0].startswith("CMV PCR 1700 — the unit was not given")
+    assert answer.context.drugs[0].generic == "ruxolitinib"
+    for claim in answer.claims:
+        kinds = [engine.library.store.passage(pid).document.kind for pid in claim.passage_ids]
+        assert claim.certainty == certainty_of(kinds)
+    case_claims = [c for c in answer.claims if c.certainty == "low"]
+    assert case_claims  # the case report is cited, and rated low

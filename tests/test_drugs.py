@@ -19,3 +19,13 @@ def test_lookup_of_single_names_and_unknown_words() -> None:
     assert found is not None and found.generic == "valganciclovir"
     assert lookup_drug("zorblaxin") is None
     assert lookup_drug("antibiotics") is None  # a class, not a drug
+
+
+def test_classes_are_marked() -> None:
+    by_text = {
+        m.text: m.drug for m in find_drug_mentions("statins, monoclonal antibodies, Bactrim")
+    }
+    assert by_text["statins"].is_class and by_text["monoclonal antibodies"].is_class
+    assert not by_text["Bactrim"].is_class
+    insulin = lookup_drug("insulin")
+    assert insulin is not None and not insulin.is_class

@@ -1,7 +1,14 @@
 import pytest
 
-from medcite.answer.sections import TEMPLATES, assign_section, template
-from medcite.types import DocKind, Document, Passage
+from medcite.answer.sections import (
+    TEMPLATES,
+    assign_section,
+    drug_pattern,
+    section_title,
+    special_drugs,
+    template,
+)
+from medcite.types import DocKind, Document, DrugUse, Passage, PatientContext
 
 
 def passage(section: str | None = None, qtype: str = "") -> Passage:
@@ -44,3 +51,62 @@ def test_unmatched_sentences_are_left_out_when_the_template_has_no_background() 
 def test_every_question_type_has_a_template_and_unknown_types_fall_back() -> None:
     assert template("nonsense") == TEMPLATES["definition"]
     assert template("treatment")[0] == "first_line"
+
+
+def label(section: str, title: str = "Jakafi (ruxolitinib)") -> Passage:
+    doc = Document("l", title, DocKind.DRUG_LABEL, "FDA SPL", "o", "v")
+    return Passage("p", doc, 0, "x", 0, 1, section)
+
+
+@pytest.mark.parametrize(
+    ("section", "sentence", "expected"),
+    [
+        ("Dosage & Administration", "Take 20 mg by mouth with water.", "first_line"),
+        ("Drug Interactions", "Fluconazole raises exposure to the drug.", "special"),
+        ("Use in Specific Populations", "Exposure is higher in older people.", "special"),
+        ("Contraindications", "Do not use in people with a known allergy.", "adverse"),
+        ("Warnings", "Stop use if a rash appears.", "adverse"),
+        ("Warnings and Precautions", "Fatal bleeding was reported.", "adverse"),
+        ("Boxed Warning", "Serious reactions were reported.", "adverse"),
+    ],
+)
+def test_drug_label_sections_map_to_answer_sections(
+    section: str, sentence: str, expected: str
+) -> None:
+    assert assign_section("treatment", sentence, label(section)) == expected
+
+
+def context_on(*generics: str, current: bool = True) -> PatientContext:
+    drugs = tuple(DrugUse(g, (g,), (g.capitalize(),), current=current) for g in generics)
+    return PatientContext(drugs=drugs)
+
+
+def test_special_considerations_hold_only_sentences_about_the_patients_drug() -> None:
+    drugs = drug_pattern(special_drugs(context_on("ruxolitinib")))
+    about = "Ruxolitinib suppresses the bone marrow and can cause anemia."
+    other = "Dose adjustment is needed in renal impairment and in pregnancy."
+    assert assign_section("treatment", about, passage(), drugs) == "special"
+    assert assign_section("treatment", about, passage()) == "background"
+    assert assign_section("treatment", other, passage(), drugs) != "special"
+    assert assign_section("treatment", other, passage()) == "special"
+    unnamed = "Serious infections occurred during treatment."  # named by the label's title
+    assert assign_section("treatment", unnamed, label("Warnings and Precautions"), drugs) in (
+        "special",
+        "adverse",
+    )
+    assert drug_pattern(()) is None
+
+
+def test_special_considerations_title_names_the_drugs() -> None:
+    assert section_title("special", PatientContext()) == "Special considerations"
+    assert section_title("monitoring", context_on("ruxolitinib")) == "Monitoring"
+    jakafi = PatientContext(drugs=(DrugUse("ruxolitinib", (), ("Jakafi",), current=True),))
+    assert section_title("special", jakafi) == (
+        "Special considerations for patients on ruxolitinib (Jakafi)"
+    )
+    assert section_title("special", context_on("tacrolimus", "prednisone")) == (
+        "Special considerations for patients on tacrolimus and prednisone"
+    )
+    assert section_title("special", context_on("atorvastatin", current=False)) == (
+        "Special considerations for atorvastatin"
+    )

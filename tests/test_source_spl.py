@@ -161,15 +161,29 @@ def test_loinc_mapping_names_sections_and_subsections_append_their_title() -> No
     ]
 
 
+DESCRIPTION_SECTION = DOSAGE_SECTION.replace(DOSAGE, "34089-3").replace(
+    'displayName="DOSAGE &amp; ADMINISTRATION SECTION"', 'displayName="DESCRIPTION SECTION"'
+)
+
+
 def test_section_title_is_used_without_a_mapping() -> None:
-    doc = read(spl(DOSAGE_SECTION))
+    doc = read(spl(DESCRIPTION_SECTION))
     assert doc.blocks[0].section == "2 DOSAGE AND ADMINISTRATION"
     assert doc.blocks[1].section == "2 DOSAGE AND ADMINISTRATION — 2.1 Rheumatoid Arthritis"
 
 
 def test_code_display_name_is_used_without_mapping_or_title() -> None:
-    doc = read(spl(DOSAGE_SECTION.replace("<title>2 DOSAGE AND ADMINISTRATION</title>", "")))
+    untitled = DESCRIPTION_SECTION.replace("<title>2 DOSAGE AND ADMINISTRATION</title>", "")
+    assert read(spl(untitled)).blocks[0].section == "Description"
+
+
+def test_clinical_sections_always_carry_their_own_names() -> None:
+    doc = read(spl(DOSAGE_SECTION), {DOSAGE: "Dosing (from a csv)"})
     assert doc.blocks[0].section == "Dosage & Administration"
+    assert doc.blocks[1].section == "Dosage & Administration — 2.1 Rheumatoid Arthritis"
+    warnings = section_text("<paragraph>Serious infections.</paragraph>", "43685-7", "5 WARN")
+    named = read(spl(warnings), {"43685-7": "Warnings and cautions"})
+    assert named.blocks[0].section == "Warnings and Precautions"
 
 
 def test_unclassified_top_level_section_prefers_its_own_title() -> None:

@@ -1,6 +1,14 @@
 import pytest
 
-from medcite.understand.query import extract_concepts, question_type, understand
+from medcite.clinical.context import read_turn
+from medcite.types import PatientContext
+from medcite.understand.query import (
+    MAX_DRUG_FORMS,
+    drug_forms,
+    extract_concepts,
+    question_type,
+    understand,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,3 +60,31 @@ def test_a_measured_test_name_counts_as_an_aspect() -> None:
     query = understand("CMV PCR of 1700", lambda t: 10, 10_000)
     weights = {c.label: c.weight for c in query.concepts}
     assert weights["polymerase chain reaction"] < weights["cytomegalovirus"]
+
+
+def test_drugs_from_the_context_become_one_concept_with_their_brand_names() -> None:
+    question = "Is a kidney transplant recipient on Prograf with no fever at risk of CMV?"
+    context = read_turn(question)
+    by_label = {c.label: c for c in extract_concepts(question, context)}
+    assert (
+        "prograf" in by_label["tacrolimus"].forms and "tacrolimus" in by_label["tacrolimus"].forms
+    )
+    assert "prograf" not in by_label and "fever" not in by_label  # merged; denied
+    assert "fever" in {c.label for c in extract_concepts(question)}
+
+
+def test_drug_forms_keep_single_word_names_only() -> None:
+    drug = read_turn("on Tylenol").drugs[0]
+    forms = drug_forms(drug)
+    assert forms[:2] == ("acetaminophen", "tylenol") and "paracetamol" in forms
+    assert len(forms) <= MAX_DRUG_FORMS
+    assert all(" " not in f and not any(ch.isdigit() for ch in f) for f in forms)
+
+
+def test_understand_attaches_the_context_to_the_query() -> None:
+    context = read_turn("patient on ruxolitinib with CMV PCR of 1700")
+    query = understand(
+        "patient on ruxolitinib with CMV PCR of 1700", lambda t: 1, 100, context=context
+    )
+    assert query.context is context
+    assert understand("What is gout?", lambda t: 1, 100).context == PatientContext()

@@ -7,17 +7,21 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 
+from medcite.answer.certainty import with_certainty
 from medcite.answer.citations import number_citations
 from medcite.answer.compose import abstention, compose
 from medcite.answer.evidence import best_document_coverage, matchers, missing
 from medcite.answer.extractive import write_claims
 from medcite.answer.related import related_questions
+from medcite.answer.special import special_query, with_special_hits
 from medcite.audience import frame_for_audience, prefer_for_audience, retrieval_depth
+from medcite.clinical.assumptions import with_assumptions
+from medcite.clinical.context import extract_context
 from medcite.errors import EmptyIndex, MedciteError
 from medcite.index import Library
 from medcite.retrieve.search import retrieve
 from medcite.settings import Settings, load_settings
-from medcite.types import Answer, Audience, Concept, Hit, Query
+from medcite.types import Answer, Audience, Concept, Hit, PatientContext, Query
 from medcite.understand.conversation import context_note, with_history
 from medcite.understand.query import understand
 from medcite.verify import verify_claims
@@ -50,8 +54,10 @@ class Engine:
             raise EmptyIndex()
         timings: dict[str, float] = {}
         cfg, fingerprint = self.settings.answer, self.settings.fingerprint()
+        with _timed(timings, "context"):
+            context = extract_context([*earlier, question])
         with _timed(timings, "understand"):
-            query, carried = self._understand(question, audience, k, earlier)
+            query, carried = self._understand(question, audience, k, earlier, context)
             ms = matchers(query)
         with _timed(timings, "retrieve"):
             hits = self._retrieve(query)
@@ -59,13 +65,16 @@ class Engine:
         if not hits or reach < cfg.min_coverage:
             gaps = ", ".join(missing(ms, terms)[:3]) or "the question's subject"
             reason = f"no indexed source covers: {gaps}"
-            return self._finish(abstention(query, reason, fingerprint, timings), query, carried)
+            answer = abstention(query, reason, fingerprint, timings)
+            return self._finish(with_assumptions(answer, query), query, carried)
+        hits = self._with_special_hits(query, hits, timings)
         with _timed(timings, "write"):
             drafts = write_claims(query, hits, ms, cfg)
         with _timed(timings, "verify"):
             retrieved = {h.passage.id: h.passage for h in hits}
             verified, summary = verify_claims(drafts, retrieved)
             claims, references = number_citations(verified, retrieved)
+        claims = with_certainty(claims, retrieved)
         answer = compose(
             query,
             claims,
@@ -74,10 +83,15 @@ class Engine:
             verification=summary,
             timings=timings,
         )
-        return self._finish(answer, query, carried)
+        return self._finish(with_assumptions(answer, query), query, carried)
 
     def _understand(
-        self, question: str, audience: Audience, k: int | None, earlier: Sequence[str]
+        self,
+        question: str,
+        audience: Audience,
+        k: int | None,
+        earlier: Sequence[str],
+        context: PatientContext,
     ) -> tuple[Query, tuple[Concept, ...]]:
         """The question's Query, with the conversation's earlier subjects carried over."""
         lexical = self.library.lexical
@@ -87,6 +101,7 @@ class Engine:
             lexical.size(),
             audience=audience,
             k=k or self.settings.retrieval.k,
+            context=context,
         )
         return with_history(query, earlier, lexical.doc_freq, lexical.size())
 
@@ -109,6 +124,17 @@ class Engine:
             answer, related_questions=related, assumptions=assumptions, timings=timings
         )
         return frame_for_audience(framed)
+
+    def _with_special_hits(
+        self, query: Query, hits: list[Hit], timings: dict[str, float]
+    ) -> list[Hit]:
+        """Add passages on the safety of the patient's drugs (see answer/special.py)."""
+        special = special_query(query)
+        if special is None:
+            return hits
+        with _timed(timings, "special"):
+            extra = retrieve(special, self.library, self.settings.retrieval.max_per_document)
+            return with_special_hits(hits, extra)
 
 
 def _check_question(question: str) -> str:

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from medcite.answer.certainty import CERTAINTY_NOTE
+from medcite.clinical.describe import describe
 from medcite.types import Answer, Claim, ClaimStatus, Reference
 
 
 def _cite(claim: Claim) -> str:
     marks = "".join(f"[{n}]" for n in claim.citations)
     warning = " ⚠ *flagged: check the source*" if claim.status == ClaimStatus.FLAGGED else ""
-    return f"{claim.text} {marks}{warning}"
+    certainty = f" *({claim.certainty} certainty)*" if claim.certainty else ""
+    return f"{claim.text} {marks}{certainty}{warning}"
+
+
+def _assumptions(answer: Answer) -> list[str]:
+    """A quoted block: what was read from the question, then each gap or assumption."""
+    understood = describe(answer.context)
+    if not understood and not answer.assumptions:
+        return []
+    lines = ["> **Patient context and assumptions**"]
+    if understood:
+        lines += [">", f"> Read from the question: {'; '.join(understood)}."]
+    if answer.assumptions:
+        lines += [">", *(f"> - {assumption}" for assumption in answer.assumptions)]
+    return [*lines, ""]
 
 
 def _reference(ref: Reference) -> str:
@@ -33,11 +49,11 @@ def markdown(answer: Answer) -> str:
     lines.append("")
     if answer.abstained:
         lines += [f"**No answer.** {answer.abstention}", ""]
+        lines += _assumptions(answer)
     else:
         lines += ["**Bottom line.** " + " ".join(_cite(c) for c in answer.bottom_line), ""]
         lines += [f"> Note: {note}" for note in answer.notes]
-        for assumption in answer.assumptions:
-            lines.append(f"> Assumption: {assumption}")
+        lines += _assumptions(answer)
         for section in answer.sections:
             lines += [f"## {section.title}", ""]
             if section.note:
@@ -58,7 +74,8 @@ def markdown(answer: Answer) -> str:
 def _footer(answer: Answer) -> str:
     v = answer.verification
     timings = ", ".join(f"{stage} {ms:.0f} ms" for stage, ms in answer.timings.items())
-    return (
+    footer = (
         f"Verification: {v.verified} verified, {v.flagged} flagged, {v.removed} removed · "
         f"timings: {timings} · settings {answer.settings_hash}"
     )
+    return footer if answer.abstained else f"{CERTAINTY_NOTE}\n\n{footer}"

@@ -11,8 +11,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from medcite.answer.certainty import CERTAINTY_NOTE
 from medcite.engine import MAX_QUESTION_CHARS
-from medcite.types import Answer, Audience, Claim, DocKind, Document, Passage, Reference
+from medcite.types import (
+    Answer,
+    Audience,
+    Claim,
+    DocKind,
+    Document,
+    Passage,
+    PatientContext,
+    Reference,
+)
 
 SCHEMA_VERSION = "1"
 
@@ -34,6 +44,48 @@ class ClaimPublic(_Out):
     status: str = Field(description="verified | flagged (shown with a warning).")
     quotes: list[QuotePublic] = Field(description="Where the claim was found in each source.")
     note: str | None = Field(default=None, description="Why a claim was flagged.")
+    certainty: str | None = Field(
+        default=None,
+        description="high (guideline or drug label) | moderate (systematic review, randomized "
+        "trial or patient education) | low (observational study, case report or other): the "
+        "best kind of evidence among the claim's citations.",
+    )
+
+
+class DrugPublic(_Out):
+    generic: str = Field(description="Generic name the drug was resolved to.")
+    mentions: list[str] = Field(description="The names as written (brand or generic).")
+    dose: str | None = Field(description="Dose text written after the drug, unparsed.")
+    current: bool = Field(description="True when the patient is said to be on the drug.")
+
+
+class LabPublic(_Out):
+    test: str
+    value: float
+    unit: str | None = Field(description="Unit as normalised; null when none was given.")
+    text: str = Field(description="The value as written in the question.")
+    canonical_value: float | None = Field(description="Value in the canonical unit, if any.")
+    canonical_unit: str | None
+
+
+class PatientContextPublic(_Out):
+    """What the question says about the patient; null means not stated."""
+
+    drugs: list[DrugPublic]
+    labs: list[LabPublic]
+    conditions: list[str] = Field(description="Conditions and symptoms stated present.")
+    negated: list[str] = Field(description="Conditions, states or drugs stated absent.")
+    allergies: list[str]
+    age_years: float | None
+    sex: str | None
+    weight_kg: float | None
+    pregnant: bool | None
+    breastfeeding: bool | None
+    renal_impairment: bool | None
+    hepatic_impairment: bool | None
+    transplant: bool | None
+    transplant_type: str | None
+    immunocompromised: bool | None
 
 
 class SectionPublic(_Out):
@@ -81,7 +133,13 @@ class AnswerPublic(_Out):
     bottom_line: list[ClaimPublic]
     sections: list[SectionPublic]
     references: list[ReferencePublic]
-    assumptions: list[str]
+    assumptions: list[str] = Field(
+        description="Gaps that change the answer, stated plainly (e.g. a lab value's unit)."
+    )
+    patient_context: PatientContextPublic = Field(
+        description="What medcite read from the question about the patient."
+    )
+    certainty_note: str = Field(description="What each certainty level means.")
     notes: list[str] = Field(
         default_factory=list,
         description="Notes for the reader (e.g. talk to your clinician about doses); not quotes.",
@@ -106,6 +164,40 @@ def _claim(c: Claim) -> ClaimPublic:
             for s in c.support
         ],
         note=c.note,
+        certainty=c.certainty,
+    )
+
+
+def _context(c: PatientContext) -> PatientContextPublic:
+    return PatientContextPublic(
+        drugs=[
+            DrugPublic(generic=d.generic, mentions=list(d.mentions), dose=d.dose, current=d.current)
+            for d in c.drugs
+        ],
+        labs=[
+            LabPublic(
+                test=lab.test,
+                value=lab.value,
+                unit=lab.unit,
+                text=lab.text,
+                canonical_value=lab.canonical_value,
+                canonical_unit=lab.canonical_unit,
+            )
+            for lab in c.labs
+        ],
+        conditions=[f.name for f in c.conditions],
+        negated=[f.name for f in c.negated],
+        allergies=list(c.allergies),
+        age_years=c.age_years,
+        sex=c.sex,
+        weight_kg=c.weight_kg,
+        pregnant=c.pregnant,
+        breastfeeding=c.breastfeeding,
+        renal_impairment=c.renal_impairment,
+        hepatic_impairment=c.hepatic_impairment,
+        transplant=c.transplant,
+        transplant_type=c.transplant_type,
+        immunocompromised=c.immunocompromised,
     )
 
 
@@ -146,6 +238,8 @@ def to_public(answer: Answer) -> AnswerPublic:
         references=[_reference(r) for r in answer.references],
         assumptions=list(answer.assumptions),
         notes=list(answer.notes),
+        patient_context=_context(answer.context),
+        certainty_note=CERTAINTY_NOTE,
         related_questions=list(answer.related_questions),
         verification=VerificationPublic(
             verified=v.verified,

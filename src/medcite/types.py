@@ -101,6 +101,79 @@ class Concept:
 
 
 @dataclass(frozen=True, slots=True)
+class DrugUse:
+    """A drug named in the question, resolved to its generic name (Jakafi -> ruxolitinib)."""
+
+    generic: str
+    names: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    dose: str | None = None
+    current: bool = False
+
+    @property
+    def display(self) -> str:
+        """ "ruxolitinib (Jakafi)": the generic, with the brand written if it differs."""
+        brands = [m for m in self.mentions if m.casefold() != self.generic.casefold()]
+        return f"{self.generic} ({brands[0]})" if brands else self.generic
+
+
+@dataclass(frozen=True, slots=True)
+class LabValue:
+    """A measured value in the question; `unit` is None when the question gives none."""
+
+    test: str
+    value: float
+    text: str
+    unit: str | None = None
+    dimension: str | None = None
+    canonical_value: float | None = None
+    canonical_unit: str | None = None
+
+    @property
+    def display(self) -> str:
+        number = f"{self.value:g}" if abs(self.value) < 1e6 else f"{self.value:.3g}"
+        return f"{self.test} {number} {self.unit}" if self.unit else f"{self.test} {number}"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A condition, symptom, drug or state named in the question: canonical name and text."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PatientContext:
+    """What the question (and earlier turns) say about the patient; None = not stated."""
+
+    drugs: tuple[DrugUse, ...] = ()
+    labs: tuple[LabValue, ...] = ()
+    conditions: tuple[Finding, ...] = ()
+    negated: tuple[Finding, ...] = ()
+    allergies: tuple[str, ...] = ()
+    age_years: float | None = None
+    sex: str | None = None
+    weight_kg: float | None = None
+    pregnant: bool | None = None
+    breastfeeding: bool | None = None
+    renal_impairment: bool | None = None
+    hepatic_impairment: bool | None = None
+    transplant: bool | None = None
+    transplant_type: str | None = None
+    immunocompromised: bool | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self == PatientContext()
+
+    @property
+    def current_drugs(self) -> tuple[DrugUse, ...]:
+        """The drugs the patient is said to be on ("on ruxolitinib", "taking warfarin")."""
+        return tuple(d for d in self.drugs if d.current)
+
+
+@dataclass(frozen=True, slots=True)
 class Query:
     """A question after understanding: its type and the concepts retrieval must cover."""
 
@@ -110,6 +183,7 @@ class Query:
     audience: Audience = Audience.CLINICIAN
     k: int = 30
     history: tuple[str, ...] = ()  # earlier questions of the conversation, most recent last
+    context: PatientContext = PatientContext()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +223,7 @@ class Claim:
     support: tuple[Support, ...] = ()
     status: ClaimStatus = ClaimStatus.VERIFIED
     note: str | None = None
+    certainty: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +270,7 @@ class Answer:
     review_status: str = "unreviewed"
     writer: str = "extractive"
     notes: tuple[str, ...] = ()  # reader's notes (e.g. for patients), never part of a quote
+    context: PatientContext = PatientContext()
 
     @property
     def claims(self) -> tuple[Claim, ...]:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from medcite.answer.extractive import BOTTOM_LINE
-from medcite.answer.sections import SPECS, template
+from medcite.answer.sections import section_title, template
 from medcite.types import Answer, Claim, Query, Reference, Section, VerificationSummary
 
 ABSTENTION = (
@@ -37,7 +37,7 @@ def compose(
     if abstain_reason is not None:
         return _answer(query, (), (), (), settings_hash, verification, timings, abstain_reason)
     sections = tuple(
-        Section(key, SPECS[key].title, in_section)
+        Section(key, section_title(key, query.context), in_section)
         for key in template(query.question_type)
         if (in_section := tuple(c for c in claims if c.section == key))
     )

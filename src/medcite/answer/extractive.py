@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from medcite.answer.evidence import ConceptMatcher, coverage, pairs_in, phrase_pairs
-from medcite.answer.sections import assign_section, template
+from medcite.answer.sections import (
+    SPECIAL,
+    assign_section,
+    drug_pattern,
+    special_drugs,
+    template,
+)
 from medcite.audience import sentence_length_factor
 from medcite.settings import AnswerSettings
 from medcite.text import content_terms, jaccard, normalize_ws, sentence_spans, term_set
@@ -55,7 +61,11 @@ def write_claims(
 ) -> list[Claim]:
     """Bottom-line claims first, then section claims, all verbatim from passages."""
     pool = _dedupe(
-        [c for c in candidates(query, hits, ms, cfg) if c.relevance >= cfg.min_sentence_relevance],
+        [
+            c
+            for c in candidates(query, hits, ms, cfg)
+            if c.relevance >= cfg.min_sentence_relevance or _about_patients_drug(c, query)
+        ],
         cfg.duplicate_similarity,
     )
     primary = template(query.question_type)[0]
@@ -80,6 +90,7 @@ def candidates(
     top = max((h.score for h in hits), default=1.0) or 1.0
     phrases = phrase_pairs(query.question)
     primary = template(query.question_type)[0]
+    drugs = drug_pattern(special_drugs(query.context))
     out: list[Candidate] = []
     title_terms: dict[str, frozenset[str]] = {}
     title_pairs: dict[str, frozenset[tuple[str, str]]] = {}
@@ -95,9 +106,14 @@ def candidates(
                 continue
             terms = term_set(text)
             own, rel = coverage(ms, terms), coverage(ms, terms | title)
-            if own < cfg.min_sentence_relevance and phrases and not phrases & tpairs:
-                # The sentence leans on its title for its subject, and the title is not
-                # about the question's subject ("Noonan-like syndrome" for "Noonan syndrome").
+            # A sentence that leans on its title for its subject, when the title is not about
+            # the question's subject ("Noonan-like syndrome" for "Noonan syndrome"), is left
+            # out, unless it is a special consideration for the patient's drug.
+            leans_on_title = own < cfg.min_sentence_relevance and phrases and not phrases & tpairs
+            if leans_on_title and drugs is None:
+                continue
+            section = assign_section(query.question_type, text, p, drugs)
+            if leans_on_title and section != SPECIAL:
                 continue
             score = 0.45 * own + 0.35 * rel + 0.2 * hit.score / top
             if phrases:
@@ -105,13 +121,18 @@ def candidates(
             if _PRONOUN_START.match(text):
                 score *= 0.85
             score *= sentence_length_factor(query.audience, len(text.split()))
-            section = assign_section(query.question_type, text, p)
             if section == primary:
                 score += 0.1
             out.append(
                 Candidate(text, p, start, end, own, rel, score, content_terms(text), section)
             )
     return out
+
+
+def _about_patients_drug(candidate: Candidate, query: Query) -> bool:
+    """A "Special considerations" sentence about the patient's drug is kept even when it does
+    not cover the rest of the question (sections.py only puts such sentences there)."""
+    return candidate.section == SPECIAL and bool(special_drugs(query.context))
 
 
 def _usable(sentence: str, cfg: AnswerSettings) -> bool:

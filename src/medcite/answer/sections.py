@@ -5,6 +5,12 @@ of its passage (MedQuAD question type, FDA label section), plus 1 per distinct c
 matches the sentence (at most 3). The best-scoring section of the question's template wins;
 ties go to the earlier section. A sentence that scores 0 everywhere goes to "Background"
 when the template has one, and is left out otherwise.
+
+When the question names drugs (those the patient is on, else any), "Special considerations"
+becomes "Special considerations for patients on <drug>" and takes only sentences about those
+drugs (the sentence names one, or it comes from a drug label whose title does). Such a
+sentence that also names what matters to a patient on a drug (infections, marrow
+suppression, immunosuppression, interactions) scores 3 more there.
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from medcite.types import Passage
+from medcite.types import DocKind, DrugUse, Passage, PatientContext
+from medcite.understand.query import drug_forms
 
 _DOSE = r"\d+(?:\.\d+)?\s?(?:mg|g|mcg|µg|μg|mg/kg|units?|IU)\b"
 
@@ -208,6 +215,51 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
 }
 
 
+SPECIAL = "special"
+DRUG_TOPIC_SCORE = 3
+_DRUG_CUES = _cues(
+    r"infect\w*|opportunistic|reactivat\w*",
+    r"myelosuppress\w*|marrow|cytopeni\w*|thrombocytopeni\w*|neutropeni\w*|an(?:a)?emi\w*",
+    r"immunosuppress\w*|immune (?:system|response)",
+    r"interact\w*|cyp3a4|coadministr\w*|concomitant",
+)
+
+
+def special_drugs(context: PatientContext) -> tuple[DrugUse, ...]:
+    """The drugs "Special considerations" is about: those taken, else those named."""
+    return context.current_drugs or context.drugs
+
+
+def section_title(key: str, context: PatientContext) -> str:
+    """The section's title, naming the patient's drugs in "Special considerations"."""
+    drugs = special_drugs(context)
+    if key != SPECIAL or not drugs:
+        return SPECS[key].title
+    names = [d.display for d in drugs]
+    joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    on = "patients on " if context.current_drugs else ""
+    return f"Special considerations for {on}{joined}"
+
+
+def drug_pattern(drugs: tuple[DrugUse, ...]) -> re.Pattern[str] | None:
+    """A pattern that finds any name of these drugs, or None when there are none."""
+    names = sorted({form for d in drugs for form in drug_forms(d)}, key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, names))})(?![\w-])", re.I)
+
+
+def _drug_special_score(base: int, sentence: str, passage: Passage, drugs: re.Pattern[str]) -> int:
+    """0 unless the sentence (or the label it comes from) names a drug; 3 more for a topic."""
+    doc = passage.document
+    about_drug = drugs.search(sentence) or (
+        doc.kind == DocKind.DRUG_LABEL and drugs.search(doc.title)
+    )
+    if not about_drug:
+        return 0
+    return base + DRUG_TOPIC_SCORE if any(cue.search(sentence) for cue in _DRUG_CUES) else base
+
+
 def template(question_type: str) -> tuple[str, ...]:
     return TEMPLATES.get(question_type, TEMPLATES["definition"])
 
@@ -225,12 +277,19 @@ def section_score(spec: SectionSpec, sentence: str, passage: Passage) -> int:
     return score + min(3, sum(1 for cue in spec.cues if cue.search(sentence)))
 
 
-def assign_section(question_type: str, sentence: str, passage: Passage) -> str | None:
-    """The key of the section a sentence belongs to, or None to leave it out."""
+def assign_section(
+    question_type: str, sentence: str, passage: Passage, drugs: re.Pattern[str] | None = None
+) -> str | None:
+    """The key of the section a sentence belongs to, or None to leave it out.
+
+    `drugs` (from `drug_pattern`) makes "Special considerations" about those drugs only.
+    """
     keys = template(question_type)
     best_key, best = None, 0
     for key in keys:
         score = section_score(SPECS[key], sentence, passage)
+        if key == SPECIAL and drugs is not None:
+            score = _drug_special_score(score, sentence, passage, drugs)
         if score > best:
             best_key, best = key, score
     if best_key is None and "background" in keys:

@@ -1,7 +1,15 @@
-"""Document kind: the user's choice, then the reader's metadata, then text cues.
+"""Document kind: the user's choice, then metadata, then text cues; the first that answers wins.
 
-Title cues are strong ("A randomized trial of ..."). Body cues count only in the first
-person ("we describe a case"), because papers mention other study designs all the time.
+1. `--kind` (or a corpus source's `kind`).
+2. The reader's own kind (MedQuAD is patient education, an SPL file is a drug label).
+3. Publication types the reader found (`extra["publication_type"]`: PubMed publication types,
+   HTML `citation_article_type` / `dc.type`), strongest design first.
+4. The SPL document type (`extra["document_type"]`, "HUMAN PRESCRIPTION DRUG LABEL").
+5. Where it was published (URL or publisher: DailyMed, MedlinePlus, NICE guidance ...).
+6. Title cues, which are strong ("A randomized trial of ...", "Case of ...").
+7. Body cues in the first 6,000 characters: first-person design statements ("we describe a
+   case", "we conducted a retrospective cohort"), because papers mention other designs all
+   the time; label and guideline boilerplate; text that addresses the reader as a patient.
 """
 
 from __future__ import annotations
@@ -11,63 +19,116 @@ import re
 from medcite.sources.base import ParsedDocument
 from medcite.types import DocKind
 
-_TITLE_CUES: tuple[tuple[DocKind, re.Pattern[str]], ...] = (
-    (DocKind.SYSTEMATIC_REVIEW, re.compile(r"\b(systematic review|meta-?analys[ie]s)\b", re.I)),
-    (
-        DocKind.GUIDELINE,
-        re.compile(
-            r"\b(guidelines?|consensus statement|practice parameter|position statement|"
-            r"recommendations (?:of|from|for))\b",
-            re.I,
-        ),
-    ),
-    (DocKind.TRIAL, re.compile(r"\brandomi[sz]ed\b|\bphase (?:ii|iii|2|3) trial\b", re.I)),
-    (DocKind.CASE_REPORT, re.compile(r"\bcase (?:report|series)\b|^case of\b", re.I)),
+Cues = tuple[tuple[DocKind, re.Pattern[str]], ...]
+
+
+def _cues(*pairs: tuple[DocKind, str]) -> Cues:
+    return tuple((kind, re.compile(pattern, re.I)) for kind, pattern in pairs)
+
+
+_PUBLICATION_TYPES = _cues(
+    (DocKind.GUIDELINE, r"\bguidelines?\b|consensus (?:statement|development)|position statement"),
+    (DocKind.SYSTEMATIC_REVIEW, r"systematic review|meta-?analys[ie]s"),
+    (DocKind.TRIAL, r"randomi[sz]ed|clinical trial|controlled trial|equivalence trial"),
     (
         DocKind.OBSERVATIONAL,
-        re.compile(r"\b(cohort|case-control|cross-sectional|retrospective|registry)\b", re.I),
+        r"observational|cohort|case-control|cross-sectional|registry|retrospective",
+    ),
+    (DocKind.CASE_REPORT, r"case reports?|case series|case study"),
+    (DocKind.DRUG_LABEL, r"drug label|prescribing information|package insert|product monograph"),
+    (DocKind.PATIENT_EDUCATION, r"patient education|patient information|consumer health"),
+)
+_DOCUMENT_TYPES = _cues((DocKind.DRUG_LABEL, r"\bdrug label\b|\blabel(?:ing)?\b"))
+_PUBLISHERS = _cues(
+    (DocKind.DRUG_LABEL, r"dailymed\.nlm\.nih\.gov|accessdata\.fda\.gov|\bFDA SPL\b"),
+    (
+        DocKind.GUIDELINE,
+        r"nice\.org\.uk/guidance|sign\.ac\.uk|idsociety\.org/practice-guideline|"
+        r"guidelinecentral\.com",
+    ),
+    (
+        DocKind.PATIENT_EDUCATION,
+        r"medlineplus|nhs\.uk|familydoctor\.org|patient\.info|kidshealth\.org|mayoclinic\.org|"
+        r"healthline\.com|webmd\.com|niddk\.nih\.gov/health-information",
     ),
 )
-_BODY_CUES: tuple[tuple[DocKind, re.Pattern[str]], ...] = (
+_TITLE_CUES = _cues(
+    (DocKind.SYSTEMATIC_REVIEW, r"\b(systematic review|meta-?analys[ie]s)\b"),
+    (
+        DocKind.GUIDELINE,
+        r"\b(guidelines?|consensus statement|practice parameter|position statement|"
+        r"recommendations (?:of|from|for))\b",
+    ),
+    (DocKind.TRIAL, r"\brandomi[sz]ed\b|\bphase (?:ii|iii|2|3) trial\b"),
     (
         DocKind.CASE_REPORT,
-        re.compile(
-            r"\bwe (?:describe|report|present) (?:a|an|the|two|three) "
-            r"(?:\w+ )?(?:case|patient)s?\b|\bthis case report\b",
-            re.I,
-        ),
+        r"\bcase (?:report|series)\b|^(?:an? )?(?:rare |unusual |fatal |novel )?case of\b",
+    ),
+    (DocKind.OBSERVATIONAL, r"\b(cohort|case-control|cross-sectional|retrospective|registry)\b"),
+    (DocKind.DRUG_LABEL, r"\b(?:prescribing information|package insert|product monograph)\b"),
+    (
+        DocKind.PATIENT_EDUCATION,
+        r"\b(?:patient (?:information|education|handout)|fact sheet|what you need to know)\b",
+    ),
+)
+_BODY_CUES = _cues(
+    (
+        DocKind.DRUG_LABEL,
+        r"\b(?:highlights of prescribing information|full prescribing information)",
+    ),
+    (
+        DocKind.CASE_REPORT,
+        r"\bwe (?:describe|report|present) (?:a|an|the|two|three) (?:\w+ )?(?:case|patient)s?\b"
+        r"|\bthis case report\b",
     ),
     (
         DocKind.SYSTEMATIC_REVIEW,
-        re.compile(r"\bwe (?:conducted|performed|did) a (?:systematic review|meta-analysis)", re.I),
+        r"\bwe (?:conducted|performed|did) a (?:systematic review|meta-analysis)",
     ),
-    (
-        DocKind.TRIAL,
-        re.compile(r"\b(?:we randomly assigned|were randomly assigned|were randomi[sz]ed)\b", re.I),
-    ),
+    (DocKind.TRIAL, r"\b(?:we randomly assigned|were randomly assigned|were randomi[sz]ed)\b"),
     (
         DocKind.OBSERVATIONAL,
-        re.compile(
-            r"\bwe (?:conducted|performed|did) a (?:\w+ )?(?:retrospective|prospective|cohort|"
-            r"case-control|cross-sectional)",
-            re.I,
-        ),
+        r"\bwe (?:conducted|performed|did) a (?:\w+ )?(?:retrospective|prospective|cohort|"
+        r"case-control|cross-sectional)",
     ),
+    (
+        DocKind.GUIDELINE,
+        r"\b(?:strength of recommendation|strong recommendation|conditional recommendation|"
+        r"the panel recommends|this guideline)\b",
+    ),
+)
+_ADDRESSES_PATIENT = re.compile(
+    r"\b(?:your (?:doctor|health ?care provider|nurse|pharmacist)|talk (?:to|with) your|"
+    r"ask your)\b",
+    re.I,
 )
 _BODY_CHARS = 6000
 
 
 def classify_kind(parsed: ParsedDocument, forced: DocKind | None = None) -> DocKind:
-    """Pick the document kind; `forced` (from --kind) wins, then reader metadata, then cues."""
+    """Pick the document kind; `forced` (from --kind) wins, then metadata, then cues."""
     if forced is not None:
         return forced
     if parsed.kind is not None:
         return parsed.kind
-    for kind, pattern in _TITLE_CUES:
-        if pattern.search(parsed.title):
-            return kind
+    where = " ".join(filter(None, [parsed.url, parsed.source]))
     body = " ".join(b.text for b in parsed.blocks)[:_BODY_CHARS]
-    for kind, pattern in _BODY_CUES:
-        if pattern.search(body):
+    for cues, text in (
+        (_PUBLICATION_TYPES, parsed.extra.get("publication_type", "")),
+        (_DOCUMENT_TYPES, parsed.extra.get("document_type", "")),
+        (_PUBLISHERS, where),
+        (_TITLE_CUES, parsed.title),
+        (_BODY_CUES, body),
+    ):
+        kind = _first_match(cues, text)
+        if kind is not None:
             return kind
+    if len(_ADDRESSES_PATIENT.findall(body)) >= 2:
+        return DocKind.PATIENT_EDUCATION
     return DocKind.OTHER
+
+
+def _first_match(cues: Cues, text: str) -> DocKind | None:
+    if not text:
+        return None
+    return next((kind for kind, pattern in cues if pattern.search(text)), None)

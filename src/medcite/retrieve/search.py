@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from medcite.index import Library
 from medcite.index.lexical import TermGroup
+from medcite.retrieve.priors import apply_kind_priors
 from medcite.text import terms
 from medcite.types import Hit, Query
 
@@ -37,4 +38,4 @@ def retrieve(query: Query, library: Library, max_per_document: int = 6) -> list[
         hits.append(Hit(passage, r.score, len(hits) + 1, {"lexical": r.score}))
         if len(hits) == query.k:
             break
-    return hits
+    return apply_kind_priors(hits)

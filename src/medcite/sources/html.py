@@ -57,6 +57,9 @@ _PUBLISHED = ("citation_publication_date", "citation_date", "dc.date", "article:
 _UPDATED = ("article:modified_time", "datemodified", "last-modified")
 _SOURCE = ("citation_publisher", "og:site_name", "dc.publisher")
 _URL = ("og:url", "citation_fulltext_html_url")
+# Article types publishers declare ("Case Report", "Practice Guideline"); ingest/kinds.py reads
+# them as publication types.
+_ARTICLE_TYPE = ("citation_article_type", "dc.type")
 
 
 def clean_text(text: str) -> str:
@@ -386,7 +389,13 @@ def _document(path: Path, page: _PageParser) -> ParsedDocument:
         updated=_first_date(meta, _UPDATED),
         authors=tuple(meta.get("citation_author", ())),
         journal=_first(meta, "citation_journal_title"),
+        extra=_article_type(meta),
     )
+
+
+def _article_type(meta: dict[str, list[str]]) -> dict[str, str]:
+    types = [value for key in _ARTICLE_TYPE for value in meta.get(key, ())]
+    return {"publication_type": "; ".join(dict.fromkeys(types))} if types else {}
 
 
 def _first(meta: dict[str, list[str]], *keys: str) -> str | None:

@@ -26,6 +26,24 @@ _HEAD_MARKERS = tuple(SPL_NAMESPACE.encode(enc) for enc in ("utf-8", "utf-16-le"
 # Product data elements, indexing data elements, package label principal display panel.
 SKIPPED_SECTIONS = frozenset({"48780-1", "48779-3", "51945-4"})
 _UNCLASSIFIED = "42229-5"
+# The clinical sections answers are built from always carry these names (whatever a
+# sections.csv says), because the answer's section rules (answer/sections.py) match them.
+CLINICAL_SECTIONS: dict[str, str] = {
+    "34066-1": "Boxed Warning",
+    "34067-9": "Indications & Usage",
+    "34068-7": "Dosage & Administration",
+    "34070-3": "Contraindications",
+    "34071-1": "Warnings",
+    "43685-7": "Warnings and Precautions",
+    "42232-9": "Precautions",
+    "34084-4": "Adverse Reactions",
+    "34073-7": "Drug Interactions",
+    "43684-0": "Use in Specific Populations",
+    "42228-7": "Pregnancy",
+    "34080-2": "Nursing Mothers",
+    "34081-0": "Pediatric Use",
+    "34082-8": "Geriatric Use",
+}
 _DAILYMED_URL = "https://dailymed.nlm.nih.gov/dailymed/lookup.cfm?setid={}"
 
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -205,7 +223,8 @@ class _LabelWalker:
     def _section_name(
         self, section: ET.Element, code: ET.Element | None, parent: str | None
     ) -> str | None:
-        """Top level: LOINC name, own title, or code name; nested: parent — own title."""
+        """Top level: clinical or mapped LOINC name, own title, or code name; nested: parent —
+        own title."""
         title = _clean_text(section.find("v3:title", _NS))
         if parent is not None:
             last = parent.rsplit(" — ", 1)[-1]
@@ -213,6 +232,8 @@ class _LabelWalker:
                 f"{parent} — {title}" if title and title.casefold() != last.casefold() else parent
             )
         loinc = code.get("code", "") if code is not None else ""
+        if loinc in CLINICAL_SECTIONS:
+            return CLINICAL_SECTIONS[loinc]
         if title and loinc == _UNCLASSIFIED:
             return title
         if loinc in self._names:

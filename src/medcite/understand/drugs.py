@@ -1,19 +1,32 @@
 """Drug names, brand and generic, from the offline `drug-named-entity-recognition` dictionary.
 
 The dictionary (about 20k drugs and 107k names, with MeSH and DrugBank ids) ships inside the
-PyPI package; loading it takes about a second, so it is loaded once, on first use.
+PyPI package as a compressed pickle. We read that file directly and match names exactly
+(two-word names first, then single words, case ignored): importing the package would also
+build a fuzzy-matching index we do not use, which costs seconds and ~300 MB. Loading the
+data (decompressing, mostly) takes about a second, once per process, on first use.
 """
 
 from __future__ import annotations
 
+import bz2
+import importlib.util
+import pickle
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from medcite.errors import MedciteError
+
+_PACKAGE = "drug_named_entity_recognition"
+_DATA_FILE = "drug_ner_dictionary.pkl.bz2"
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 # Drug classes the dictionary lists as drugs; they are not one drug.
 _NOT_DRUGS = frozenset({"antibiotics", "antibiotic"})
+_CLASS_SUFFIXES = ("agents", "inhibitors", "antagonists", "agonists", "blockers", "drugs")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +37,7 @@ class Drug:
     names: tuple[str, ...]
     mesh_id: str | None = None
     drugbank_id: str | None = None
+    is_class: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,26 +48,57 @@ class DrugMention:
     end: int
 
 
-@lru_cache(maxsize=1)
-def _finder() -> Any:
-    from drug_named_entity_recognition import find_drugs
+@dataclass(frozen=True, slots=True)
+class _Dictionary:
+    variants: dict[str, list[str]]  # lower-case name -> canonical keys
+    canonical: dict[str, dict[str, Any]]  # canonical key -> data (name, ids)
+    names: dict[str, list[str]]  # canonical key -> every name that maps to it
 
-    return find_drugs
+
+@lru_cache(maxsize=1)
+def _dictionary() -> _Dictionary:
+    spec = importlib.util.find_spec(_PACKAGE)
+    path = Path(spec.origin).parent / _DATA_FILE if spec and spec.origin else None
+    if path is None or not path.is_file():
+        raise MedciteError(
+            f"the drug dictionary ({_PACKAGE}) is missing: reinstall medcite "
+            "(pip install -e .) to get it"
+        )
+    with bz2.open(path, "rb") as f:
+        data = pickle.load(f)  # the package's own data file, installed with medcite
+    variants: dict[str, list[str]] = data["drug_variant_to_canonical"]
+    names: dict[str, list[str]] = {}
+    for variant, keys in variants.items():
+        for key in keys:
+            names.setdefault(key, []).append(variant)
+    return _Dictionary(variants, data["drug_canonical_to_data"], names)
 
 
 def find_drug_mentions(text: str) -> list[DrugMention]:
     """Drugs named in free text, punctuation stripped ("(Jakafi)" finds ruxolitinib)."""
     tokens = list(_TOKEN.finditer(text))
-    if not tokens:
-        return []
-    found = _finder()([t.group(0) for t in tokens], is_ignore_case=True)
     mentions = []
-    for data, first, end in found:  # token range, end exclusive
+    for key, first, end in _matches([t.group(0).lower() for t in tokens]):
         start, stop = tokens[first].start(), tokens[end - 1].end()
         surface = text[start:stop]
         if surface.lower() not in _NOT_DRUGS:
-            mentions.append(DrugMention(_drug(data), surface, start, stop))
-    return mentions
+            mentions.append(DrugMention(_drug(key), surface, start, stop))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _matches(words: Sequence[str]) -> list[tuple[str, int, int]]:
+    """(canonical key, first token, end token) for two-word names, then single words."""
+    variants = _dictionary().variants
+    found: list[tuple[str, int, int]] = []
+    used: set[int] = set()
+    for i in range(len(words) - 1):
+        for key in variants.get(f"{words[i]} {words[i + 1]}", ()):
+            found.append((key, i, i + 2))
+            used.update((i, i + 1))
+    for i, word in enumerate(words):
+        if i not in used:
+            found.extend((key, i, i + 1) for key in variants.get(word, ()))
+    return found
 
 
 def lookup_drug(name: str) -> Drug | None:
@@ -63,13 +108,28 @@ def lookup_drug(name: str) -> Drug | None:
     return whole[0].drug if whole else None
 
 
-def _drug(data: dict[str, Any]) -> Drug:
-    generic = str(data.get("name", "")).lower()
-    synonyms = sorted({str(s).lower() for s in data.get("synonyms", ()) if s})
+@lru_cache(maxsize=4096)
+def _drug(key: str) -> Drug:
+    dictionary = _dictionary()
+    data = dictionary.canonical.get(key, {})
+    generic = str(data.get("name") or key).lower()
+    synonyms = sorted({s.lower() for s in dictionary.names.get(key, ()) if s})
     names = (generic, *(s for s in synonyms if s != generic))
     return Drug(
         generic=generic,
         names=names,
         mesh_id=data.get("mesh_id") or None,
         drugbank_id=data.get("drugbank_id") or None,
+        is_class=_is_class(generic, data),
     )
+
+
+def _is_class(generic: str, data: dict[str, Any]) -> bool:
+    """A class of drugs rather than one drug: "ACE inhibitors", "antibodies, monoclonal"
+    (a MeSH heading, inverted), "penicillins" (plural, with no drug-level id)."""
+    if generic.endswith(_CLASS_SUFFIXES):
+        return True
+    if ", " in generic and " and " not in generic:
+        return True
+    has_drug_id = bool(data.get("drugbank_id") or data.get("medline_plus_id"))
+    return generic.endswith("s") and not has_drug_id

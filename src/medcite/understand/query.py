@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from medcite.text import QUESTION_WORDS, STOPWORDS, terms, words
-from medcite.types import Audience, Concept, Query
+from medcite.types import Audience, Concept, DrugUse, PatientContext, Query
 from medcite.understand.vocab import CASE_SENSITIVE, multiword_forms, synonyms
 
 # First match wins: "side effects of the treatment" is about side effects.
@@ -50,6 +50,10 @@ PATIENT_WORDS = frozenset(
 # "CMV PCR of 1700", "creatinine 2.1": the word before a value names a measurement.
 _MEASUREMENT = re.compile(r"\b([A-Za-z][\w-]*)\s+(?:of|was|is|=|:|at)?\s*[<>]?\d")
 ASPECT_WEIGHT = 0.25
+# Names of a drug used as forms of its concept: the generic, the names written, the curated
+# synonyms, then single-word dictionary names (brands, spellings), up to this many in all.
+MAX_DRUG_FORMS = 10
+_SINGLE_NAME = re.compile(r"[a-z][a-z-]*")
 DocFreq = Callable[[str], int]
 
 
@@ -67,20 +71,29 @@ def understand(
     *,
     audience: Audience = Audience.CLINICIAN,
     k: int = 30,
+    context: PatientContext | None = None,
 ) -> Query:
-    """Analyse a question: type, concepts (with synonyms) and their weights."""
+    """Analyse a question: type, concepts (with synonyms) and their weights.
+
+    With a patient context, the drugs it names become one concept each (generic and brand
+    names together) and what the question denies ("no fever") is not a concept.
+    """
+    context = context or PatientContext()
     measured = {m.lower() for m in _MEASUREMENT.findall(question)}
     concepts = [
         _weigh(c, doc_freq, n_passages, aspect=bool(measured & {f.lower() for f in c.forms}))
-        for c in extract_concepts(question)
+        for c in extract_concepts(question, context)
     ]
-    return Query(question, question_type(question), tuple(concepts), audience, k)
+    return Query(question, question_type(question), tuple(concepts), audience, k, context=context)
 
 
-def extract_concepts(question: str) -> list[Concept]:
+def extract_concepts(question: str, context: PatientContext | None = None) -> list[Concept]:
     """Concepts in order of appearance; synonyms and abbreviations merged into one."""
     found: dict[str, Concept] = {}
     remaining = question
+    if context is not None:
+        remaining = _without_denied(remaining, context)
+        remaining = _drug_concepts(remaining, context.drugs, found)
     for form in multiword_forms():
         pattern = re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])", re.I)
         if pattern.search(remaining):
@@ -102,6 +115,36 @@ def extract_concepts(question: str) -> list[Concept]:
         else:
             found.setdefault(word, Concept(word, (word,), 1.0))
     return list(found.values())
+
+
+def _without_denied(question: str, context: PatientContext) -> str:
+    """The question with what it denies blanked out ("no fever" is not about fever)."""
+    for finding in context.negated:
+        question = re.sub(
+            rf"(?<![\w-]){re.escape(finding.text)}(?![\w-])", " ", question, flags=re.I
+        )
+    return question
+
+
+def _drug_concepts(question: str, drugs: tuple[DrugUse, ...], found: dict[str, Concept]) -> str:
+    """One concept per drug named in the question; returns the question without those names."""
+    for drug in drugs:
+        named = False
+        for mention in drug.mentions:
+            pattern = re.compile(rf"(?<![\w-]){re.escape(mention)}(?![\w-])", re.I)
+            named = named or bool(pattern.search(question))
+            question = pattern.sub(" ", question)
+        if named:
+            found.setdefault(drug.generic, Concept(drug.generic, drug_forms(drug), 1.0))
+    return question
+
+
+def drug_forms(drug: DrugUse) -> tuple[str, ...]:
+    """The names that count as mentioning a drug (see MAX_DRUG_FORMS)."""
+    curated = synonyms(drug.generic) or ()
+    single = [n for n in drug.names if _SINGLE_NAME.fullmatch(n)]
+    forms = [drug.generic, *(m.lower() for m in drug.mentions), *curated, *single]
+    return tuple(dict.fromkeys(forms))[:MAX_DRUG_FORMS]
 
 
 def _is_number(word: str) -> bool:

@@ -1,0 +1,1 @@
+"""Clinical understanding: what a question says about the patient, and what it leaves out."""
