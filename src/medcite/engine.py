@@ -2,38 +2,54 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 
 from medcite.answer.citations import number_citations
 from medcite.answer.compose import abstention, compose
-from medcite.answer.evidence import best_document_coverage, matchers, missing
+from medcite.answer.evidence import ConceptMatcher, best_document_coverage, matchers, missing
 from medcite.answer.extractive import write_claims
-from medcite.errors import EmptyIndex, MedciteError
+from medcite.errors import EmptyIndex, LLMError, MedciteError
 from medcite.index import Library
+from medcite.llm.backends import open_llm
+from medcite.llm.base import LLM, OnText
+from medcite.llm.writer import Written, write_with_llm
 from medcite.retrieve.search import retrieve
 from medcite.settings import Settings, load_settings
-from medcite.types import Answer, Audience
+from medcite.types import Answer, Audience, Hit, Query
 from medcite.understand.query import understand
 from medcite.verify import verify_claims
 
 MAX_QUESTION_CHARS = 2000
+log = logging.getLogger(__name__)
 
 
 class Engine:
     """A warm pipeline over one library; reuse it to answer many questions."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, llm: LLM | None = None) -> None:
+        """`llm` overrides the backend chosen by `settings.llm` (tests pass a FakeLLM)."""
         self.settings = settings or load_settings()
+        self.llm = llm if llm is not None else open_llm(self.settings.llm)
         self.library = Library(self.settings)
 
     def close(self) -> None:
         self.library.close()
+        if self.llm is not None:
+            self.llm.close()
 
     def ask(
-        self, question: str, *, audience: Audience = Audience.CLINICIAN, k: int | None = None
+        self,
+        question: str,
+        *,
+        audience: Audience = Audience.CLINICIAN,
+        k: int | None = None,
+        on_text: OnText | None = None,
     ) -> Answer:
+        """Answer from the library; `on_text` receives the LLM writer's text as it streams."""
         question = _check_question(question)
         if self.library.lexical.size() == 0:
             raise EmptyIndex()
@@ -55,12 +71,13 @@ class Engine:
             gaps = ", ".join(missing(ms, terms)[:3]) or "the question's subject"
             return abstention(query, f"no indexed source covers: {gaps}", fingerprint, timings)
         with _timed(timings, "write"):
-            drafts = write_claims(query, hits, ms, cfg)
+            written = self._write(query, hits, ms, on_text)
+            drafts = written.claims
         with _timed(timings, "verify"):
             retrieved = {h.passage.id: h.passage for h in hits}
             verified, summary = verify_claims(drafts, retrieved)
             claims, references = number_citations(verified, retrieved)
-        return compose(
+        answer = compose(
             query,
             claims,
             references,
@@ -68,6 +85,26 @@ class Engine:
             verification=summary,
             timings=timings,
         )
+        return replace(answer, writer=written.writer, writer_notes=written.notes)
+
+    def _write(
+        self,
+        query: Query,
+        hits: Sequence[Hit],
+        ms: Sequence[ConceptMatcher],
+        on_text: OnText | None,
+    ) -> Written:
+        """Claims from the LLM writer when one is configured, else (or if it fails) extractive."""
+        cfg = self.settings.answer
+        if self.llm is None:
+            return Written(write_claims(query, hits, ms, cfg), "extractive")
+        try:
+            return write_with_llm(self.llm, query, hits, self.settings.llm, cfg, on_text)
+        except LLMError as exc:
+            if self.settings.llm.on_failure == "error":
+                raise
+            log.warning("LLM writer failed, answering extractively: %s", exc)
+            return Written(write_claims(query, hits, ms, cfg), f"extractive (fallback: {exc})")
 
 
 def _check_question(question: str) -> str:

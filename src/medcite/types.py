@@ -192,6 +192,7 @@ class Answer:
     related_questions: tuple[str, ...] = ()
     review_status: str = "unreviewed"
     writer: str = "extractive"
+    writer_notes: tuple[str, ...] = ()
 
     @property
     def claims(self) -> tuple[Claim, ...]:
