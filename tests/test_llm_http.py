@@ -239,23 +239,17 @@ def test_a_slow_answer_within_the_timeout_is_used(
 def test_nobody_listening_falls_back_or_raises_when_asked_to(indexed: Settings) -> None:
     with scripted_server() as gone:
         url = gone.url
-    dead = load_settings(
-        home=indexed.home,
-        llm={"backend": "openai", "base_url": url, "model": "m", "max_retries": 0},
-    )
-    assert "cannot connect" in ask(dead).writer
-    strict = load_settings(
-        home=indexed.home,
-        llm={
-            "backend": "openai",
-            "base_url": url,
-            "model": "m",
-            "max_retries": 0,
-            "on_failure": "error",
-        },
-    )
+
+    def dead(**llm: Any) -> Settings:
+        options = {"backend": "openai", "base_url": url, "model": "m", "max_retries": 0}
+        return load_settings(home=indexed.home, llm=options | llm)
+
+    assert "cannot connect" in ask(dead()).writer
     with pytest.raises(LLMError, match="cannot connect"):
-        ask(strict)
+        ask(dead(on_failure="error"))
+    with_password = url.replace("http://", "http://user:hunter2@")
+    shown = ask(dead(base_url=with_password)).writer
+    assert "cannot connect" in shown and "hunter2" not in shown
 
 
 def test_json_mode_object_and_off_change_only_the_request(

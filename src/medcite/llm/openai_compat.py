@@ -25,8 +25,8 @@ JsonMode = Literal["schema", "object", "off"]
 _RETRY_STATUS = frozenset({408, 409, 429})
 _MAX_RETRY_AFTER_S = 60.0
 _STATUS_HINTS = {
-    400: "the endpoint rejected the request; if it cannot constrain output to a JSON schema, "
-    'set llm.json_mode = "object" or "off"',
+    400: "the endpoint rejected the request: if it cannot constrain output to a JSON schema, "
+    'set llm.json_mode = "object" or "off"; some models also refuse max_tokens or temperature',
     401: "check MEDCITE_LLM__API_KEY or OPENAI_API_KEY",
     403: "check MEDCITE_LLM__API_KEY or OPENAI_API_KEY",
     404: "check llm.base_url and llm.model",
@@ -42,6 +42,17 @@ def is_loopback_url(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _without_credentials(url: str) -> str:
+    """The URL as it may be shown: no user or password."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    netloc += f":{parts.port}" if parts.port else ""
+    return parts._replace(netloc=netloc).geturl()
 
 
 class _Failure(Exception):
@@ -87,6 +98,7 @@ class OpenAICompatible(LLM):
         self.context_window, self.json_mode = context_window, json_mode
         self.supports_json = json_mode != "off"
         self.is_local = is_loopback_url(base_url)
+        self._where = _without_credentials(base_url)
 
     @classmethod
     def from_settings(cls, cfg: LLMSettings) -> OpenAICompatible:
@@ -116,25 +128,25 @@ class OpenAICompatible(LLM):
         on_text: OnText | None = None,
     ) -> Completion:
         request = self._request(messages, json_schema)
-        attempts = self.max_retries + 1
-        for attempt in range(attempts):
+        failures = 0
+        while True:
             try:
                 if stream:
                     return self._streamed(request, on_text)
                 return self._whole(request)
             except _Failure as failure:
-                if not failure.retryable or attempt == attempts - 1:
-                    tries = f" after {attempt + 1} attempts" if attempt else ""
-                    raise LLMError(f"{self.base_url}: {failure.reason}{tries}") from None
-                wait = failure.wait_s if failure.wait_s is not None else self._backoff(attempt)
+                failures += 1
+                if not failure.retryable or failures > self.max_retries:
+                    tries = f" after {failures} attempts" if failures > 1 else ""
+                    raise LLMError(f"{self._where}: {failure.reason}{tries}") from None
+                wait = failure.wait_s if failure.wait_s is not None else self._backoff(failures)
                 log.info(
-                    "LLM request failed (%s); retry %d in %.1f s", failure.reason, attempt + 1, wait
+                    "LLM request failed (%s); retry %d in %.1f s", failure.reason, failures, wait
                 )
                 time.sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _backoff(self, attempt: int) -> float:
-        return float(self.backoff_s * 2**attempt)
+    def _backoff(self, failures: int) -> float:
+        return float(self.backoff_s * 2 ** (failures - 1))
 
     def _request(
         self, messages: Sequence[Message], json_schema: Mapping[str, Any] | None
