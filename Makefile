@@ -1,6 +1,6 @@
 # medcite: two commands do all the set-up (see README.md).
 #   make demo   create .venv, install medcite, ingest the default corpus, answer a question
-#   make test   create .venv, install medcite with dev tools and the web extra, run ruff, mypy
+#   make test   create .venv, install medcite with dev tools and the web + llm extras, run ruff, mypy
 #               and pytest (browser tests need Debian's chromium: .ci/run installs it)
 
 PYTHON ?= python3
@@ -8,14 +8,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-web serve clean
+.PHONY: demo test lint bench bench-web bench-llm serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,web]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,web,llm]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -37,6 +37,9 @@ bench-web: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/medcite serve
+
+bench-llm: $(STAMP)
+	$(BIN)/python bench/bench_llm.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -26,8 +26,8 @@ from medcite.ingest.pipeline import IngestEvent, IngestReport
 from medcite.ingest.pipeline import ingest as run_ingest
 from medcite.render import markdown
 from medcite.schema import AnswerPublic, to_public
-from medcite.settings import Settings, load_settings
-from medcite.types import Audience, DocKind
+from medcite.settings import SECRET_FIELDS, Settings, load_settings
+from medcite.types import Answer, Audience, DocKind
 
 app = typer.Typer(
     help="medcite answers clinical questions from your own indexed sources, offline, and "
@@ -56,9 +56,10 @@ def _global(
     ctx.obj = {"home": home, "config": config}
 
 
-def _settings(ctx: typer.Context) -> Settings:
+def _settings(ctx: typer.Context, **overrides: Any) -> Settings:
     opts = ctx.obj or {}
-    overrides = {"home": opts["home"]} if opts.get("home") else {}
+    if opts.get("home"):
+        overrides["home"] = opts["home"]
     return load_settings(opts.get("config"), **overrides)
 
 
@@ -151,19 +152,49 @@ def ask(
     audience: Annotated[Audience, typer.Option(help="Who the answer is for.")] = (
         Audience.CLINICIAN
     ),
+    writer: Annotated[
+        str | None,
+        typer.Option(
+            help="Who writes the answer: extractive (no model), openai (an OpenAI-compatible "
+            "endpoint: llm.base_url, llm.model), llamacpp (llm.model_path). Overrides llm.backend."
+        ),
+    ] = None,
 ) -> None:
-    """Answer a question from the indexed sources, citing a passage for every statement."""
+    """Answer a question from the indexed sources, citing a passage for every statement.
+
+    Whatever writes the answer, every statement is checked against the passage it cites.
+    """
     if question == "-":
         question = sys.stdin.read()
+    overrides = {"llm": {"backend": _backend(writer)}} if writer else {}
     with _errors():
-        engine = Engine(_settings(ctx))
-        answer = engine.ask(question, audience=audience, k=k)
+        engine = Engine(_settings(ctx, **overrides))
+        answer = _ask_with_status(engine, question, audience, k)
     if as_json:
         print(to_public(answer).model_dump_json(indent=2))
     elif as_markdown:
         print(markdown(answer), end="")
     else:
         out.print(Markdown(markdown(answer)))
+
+
+def _backend(writer: str) -> str:
+    return "none" if writer == "extractive" else writer
+
+
+def _ask_with_status(engine: Engine, question: str, audience: Audience, k: int | None) -> Answer:
+    """Ask, showing how much of a streamed LLM reply has arrived."""
+    if engine.llm is None or not engine.settings.llm.stream:
+        return engine.ask(question, audience=audience, k=k)
+    name, received = engine.llm.name, 0
+    with err.status("writing…") as status:
+
+        def on_text(piece: str) -> None:
+            nonlocal received
+            received += len(piece)
+            status.update(f"writing… {received} characters from {name}")
+
+        return engine.ask(question, audience=audience, k=k, on_text=on_text)
 
 
 @app.command()
@@ -270,7 +301,9 @@ def config(ctx: typer.Context) -> None:
     """Print the effective settings (defaults < TOML < MEDCITE_* environment < options)."""
     with _errors():
         settings = _settings(ctx)
-    print(settings.model_dump_json(indent=2))
+    print(settings.model_dump_json(indent=2, exclude=SECRET_FIELDS))
+    key = "set (hidden)" if settings.llm.api_key else "not set"
+    out.print(f"llm.api_key: {key}", highlight=False)
     out.print(f"settings hash: {settings.fingerprint()}", highlight=False)
 
 

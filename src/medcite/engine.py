@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -10,15 +11,18 @@ from dataclasses import replace
 from medcite.answer.certainty import with_certainty
 from medcite.answer.citations import number_citations
 from medcite.answer.compose import abstention, compose
-from medcite.answer.evidence import best_document_coverage, matchers, missing
+from medcite.answer.evidence import ConceptMatcher, best_document_coverage, matchers, missing
 from medcite.answer.extractive import write_claims
 from medcite.answer.related import related_questions
 from medcite.answer.special import special_query, with_special_hits
 from medcite.audience import frame_for_audience, prefer_for_audience, retrieval_depth
 from medcite.clinical.assumptions import with_assumptions
 from medcite.clinical.context import extract_context
-from medcite.errors import EmptyIndex, MedciteError
+from medcite.errors import EmptyIndex, LLMError, MedciteError
 from medcite.index import Library
+from medcite.llm.backends import open_llm
+from medcite.llm.base import LLM, OnText
+from medcite.llm.writer import Written, write_with_llm
 from medcite.retrieve.search import retrieve
 from medcite.settings import Settings, load_settings
 from medcite.types import Answer, Audience, Concept, Hit, PatientContext, Query
@@ -27,17 +31,22 @@ from medcite.understand.query import understand
 from medcite.verify import verify_claims
 
 MAX_QUESTION_CHARS = 2000
+log = logging.getLogger(__name__)
 
 
 class Engine:
     """A warm pipeline over one library; reuse it to answer many questions."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, llm: LLM | None = None) -> None:
+        """`llm` overrides the backend chosen by `settings.llm` (tests pass a FakeLLM)."""
         self.settings = settings or load_settings()
+        self.llm = llm if llm is not None else open_llm(self.settings.llm)
         self.library = Library(self.settings)
 
     def close(self) -> None:
         self.library.close()
+        if self.llm is not None:
+            self.llm.close()
 
     def ask(
         self,
@@ -46,8 +55,10 @@ class Engine:
         audience: Audience = Audience.CLINICIAN,
         k: int | None = None,
         history: Sequence[str] = (),
+        on_text: OnText | None = None,
     ) -> Answer:
-        """Answer a question; `history` holds the conversation's earlier questions."""
+        """Answer a question; `history` holds the conversation's earlier questions and
+        `on_text` receives the LLM writer's text as it streams."""
         question = _check_question(question)
         earlier = [_check_question(h) for h in history if h.strip()]
         if self.library.lexical.size() == 0:
@@ -69,7 +80,8 @@ class Engine:
             return self._finish(with_assumptions(answer, query), query, carried)
         hits = self._with_special_hits(query, hits, timings)
         with _timed(timings, "write"):
-            drafts = write_claims(query, hits, ms, cfg)
+            written = self._write(query, hits, ms, on_text)
+            drafts = written.claims
         with _timed(timings, "verify"):
             retrieved = {h.passage.id: h.passage for h in hits}
             verified, summary = verify_claims(drafts, retrieved)
@@ -83,6 +95,7 @@ class Engine:
             verification=summary,
             timings=timings,
         )
+        answer = replace(answer, writer=written.writer, writer_notes=written.notes)
         return self._finish(with_assumptions(answer, query), query, carried)
 
     def _understand(
@@ -135,6 +148,25 @@ class Engine:
         with _timed(timings, "special"):
             extra = retrieve(special, self.library, self.settings.retrieval.max_per_document)
             return with_special_hits(hits, extra)
+
+    def _write(
+        self,
+        query: Query,
+        hits: Sequence[Hit],
+        ms: Sequence[ConceptMatcher],
+        on_text: OnText | None,
+    ) -> Written:
+        """Claims from the LLM writer when one is configured, else (or if it fails) extractive."""
+        cfg = self.settings.answer
+        if self.llm is None:
+            return Written(write_claims(query, hits, ms, cfg), "extractive")
+        try:
+            return write_with_llm(self.llm, query, hits, self.settings.llm, cfg, on_text)
+        except LLMError as exc:
+            if self.settings.llm.on_failure == "error":
+                raise
+            log.warning("LLM writer failed, answering extractively: %s", exc)
+            return Written(write_claims(query, hits, ms, cfg), f"extractive (fallback: {exc})")
 
 
 def _check_question(question: str) -> str:

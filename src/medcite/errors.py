@@ -76,3 +76,10 @@ class EmptyIndex(StoreError):
 
 class NotFound(MedciteError):
     """An id that names nothing stored."""
+
+
+class LLMError(MedciteError):
+    """The LLM backend failed: timeout, connection, HTTP status, or unusable output.
+
+    The message never contains the request or the model's text (they may hold patient data).
+    """

@@ -74,8 +74,9 @@ def markdown(answer: Answer) -> str:
 def _footer(answer: Answer) -> str:
     v = answer.verification
     timings = ", ".join(f"{stage} {ms:.0f} ms" for stage, ms in answer.timings.items())
+    notes = "".join(f" · {note}" for note in answer.writer_notes)
     footer = (
-        f"Verification: {v.verified} verified, {v.flagged} flagged, {v.removed} removed · "
+        f"Verification: {v.verified} verified, {v.flagged} flagged, {v.removed} removed{notes} · "
         f"timings: {timings} · settings {answer.settings_hash}"
     )
     return footer if answer.abstained else f"{CERTAINTY_NOTE}\n\n{footer}"

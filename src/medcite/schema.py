@@ -147,7 +147,14 @@ class AnswerPublic(_Out):
     related_questions: list[str]
     verification: VerificationPublic
     review_status: str = Field(description="Editorial review status; `unreviewed` by default.")
-    writer: str
+    writer: str = Field(
+        description="Who wrote the claims: extractive, BACKEND:MODEL for an LLM, or "
+        "'extractive (fallback: REASON)' when the LLM failed."
+    )
+    writer_notes: list[str] = Field(
+        description="What the writer dropped before verification, e.g. citation numbers "
+        "that named no evidence passage."
+    )
     disclaimer: str
     generated_at: dt.datetime
     settings_hash: str
@@ -249,6 +256,7 @@ def to_public(answer: Answer) -> AnswerPublic:
         ),
         review_status=answer.review_status,
         writer=answer.writer,
+        writer_notes=list(answer.writer_notes),
         disclaimer=answer.disclaimer,
         generated_at=answer.generated_at,
         settings_hash=answer.settings_hash,

@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,8 +21,18 @@ from pydantic_settings import (
 )
 
 from medcite.errors import ConfigError
+from medcite.llm.prompts import (
+    SYSTEM_PROMPT,
+    SYSTEM_VARIABLES,
+    USER_PROMPT,
+    USER_REQUIRED,
+    USER_VARIABLES,
+    check_template,
+)
 from medcite.types import DocKind
 
+# Never printed, never hashed.
+SECRET_FIELDS: dict[str, Any] = {"llm": {"api_key"}}
 _toml_path: ContextVar[Path | None] = ContextVar("medcite_toml_path", default=None)
 
 SAMPLE_QUESTION = (
@@ -140,6 +150,90 @@ class WebSettings(_Group):
     )
 
 
+class LLMSettings(_Group):
+    backend: str = Field(
+        default="none",
+        description="Who writes the answer: none (extractive, no model), openai (any "
+        "OpenAI-compatible endpoint), llamacpp (a local GGUF model in process), fake (tests).",
+    )
+    model: str | None = Field(
+        default=None, description="Model name sent to the endpoint (e.g. llama3.1:8b, gpt-4o-mini)."
+    )
+    base_url: str = Field(
+        default="https://api.openai.com/v1",
+        description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama.",
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="API key; set MEDCITE_LLM__API_KEY (or OPENAI_API_KEY) in the environment, "
+        "never in a committed file. Not printed, not part of the settings hash.",
+    )
+    model_path: Path | None = Field(
+        default=None, description="GGUF model file for the llamacpp backend."
+    )
+    context_window: int = Field(
+        default=8192, ge=512, description="Tokens the prompt and the reply share."
+    )
+    max_tokens: int = Field(default=1024, ge=64, description="Longest reply, in tokens.")
+    temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
+    timeout_s: float = Field(
+        default=60.0, gt=0, description="Seconds one request may take, streaming included."
+    )
+    max_retries: int = Field(
+        default=2, ge=0, le=10, description="Retries after a timeout, connection error, 429 or 5xx."
+    )
+    retry_backoff_s: float = Field(
+        default=1.0, ge=0, description="Wait before the first retry; doubled for each next one."
+    )
+    stream: bool = Field(default=False, description="Stream the reply (assembled before use).")
+    json_mode: Literal["schema", "object", "off"] = Field(
+        default="schema",
+        description="How the reply is constrained: a JSON schema, any JSON object, or only "
+        "the prompt (for endpoints without response_format support).",
+    )
+    max_passages: int = Field(
+        default=12, ge=1, le=50, description="Retrieved passages shown to the model at most."
+    )
+    scrub_phi: Literal["remote", "always"] = Field(
+        default="remote",
+        description="Replace names, dates, record numbers, phones, emails and addresses in the "
+        "question by placeholders before a request to a non-local endpoint, or always.",
+    )
+    on_failure: Literal["extractive", "error"] = Field(
+        default="extractive",
+        description="When the model fails or its output is unusable: fall back to the "
+        "extractive writer (saying so on the answer), or stop with an error.",
+    )
+    system_prompt: str = Field(
+        default=SYSTEM_PROMPT, description="System prompt template; may use {audience}."
+    )
+    user_prompt: str = Field(
+        default=USER_PROMPT,
+        description="User prompt template; must use {question}, {passages} and {sections}; "
+        "may use {audience} and {bottom_line}.",
+    )
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        from medcite.llm.backends import LLM_BACKENDS
+
+        if value != "none" and value not in LLM_BACKENDS:
+            known = ", ".join(["none", *sorted(LLM_BACKENDS)])
+            raise ValueError(f"unknown LLM backend {value!r}; choose one of: {known}")
+        return value
+
+    @field_validator("system_prompt")
+    @classmethod
+    def _system_variables(cls, value: str) -> str:
+        return check_template(value, SYSTEM_VARIABLES)
+
+    @field_validator("user_prompt")
+    @classmethod
+    def _user_variables(cls, value: str) -> str:
+        return check_template(value, USER_VARIABLES, USER_REQUIRED)
+
+
 class Settings(BaseSettings):
     """All of medcite's configuration."""
 
@@ -157,6 +251,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     audience: AudienceSettings = Field(default_factory=AudienceSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -180,6 +275,8 @@ class Settings(BaseSettings):
     def fingerprint(self) -> str:
         """Hash of everything that shapes an answer (data directory and web server excluded)."""
         payload = self.model_dump(mode="json", exclude={"home", "web"})
+        """Hash of everything that shapes an answer (the data directory excluded)."""
+        payload = self.model_dump(mode="json", exclude=SECRET_FIELDS | {"home": True})
         blob = json.dumps(payload, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

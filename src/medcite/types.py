@@ -271,6 +271,7 @@ class Answer:
     writer: str = "extractive"
     notes: tuple[str, ...] = ()  # reader's notes (e.g. for patients), never part of a quote
     context: PatientContext = PatientContext()
+    writer_notes: tuple[str, ...] = ()
 
     @property
     def claims(self) -> tuple[Claim, ...]:
