@@ -16,7 +16,7 @@ from medcite.retrieve.search import retrieve
 from medcite.settings import Settings, load_settings
 from medcite.types import Answer, Audience
 from medcite.understand.query import understand
-from medcite.verify import verify_claims
+from medcite.verify import Verifier
 
 MAX_QUESTION_CHARS = 2000
 
@@ -27,6 +27,7 @@ class Engine:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
         self.library = Library(self.settings)
+        self.verifier = Verifier(self.settings.verify)
 
     def close(self) -> None:
         self.library.close()
@@ -58,7 +59,7 @@ class Engine:
             drafts = write_claims(query, hits, ms, cfg)
         with _timed(timings, "verify"):
             retrieved = {h.passage.id: h.passage for h in hits}
-            verified, summary = verify_claims(drafts, retrieved)
+            verified, summary = self.verifier.verify(drafts, retrieved)
             claims, references = number_citations(verified, retrieved)
         return compose(
             query,

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 from medcite.types import Answer, Claim, ClaimStatus, Reference
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def plain(text: str) -> str:
+    """Source text escaped so that Markdown shows it as written: a "[3]" or a link inside a
+    quoted sentence never renders as a citation or a link."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def _cite(claim: Claim) -> str:
     marks = "".join(f"[{n}]" for n in claim.citations)
-    warning = " ⚠ *flagged: check the source*" if claim.status == ClaimStatus.FLAGGED else ""
-    return f"{claim.text} {marks}{warning}"
+    warning = ""
+    if claim.status == ClaimStatus.FLAGGED:
+        reason = f": {plain(claim.note)}" if claim.note else ""
+        warning = f" ⚠ *flagged{reason} — check the source*"
+    return f"{plain(claim.text)} {marks}{warning}"
 
 
 def _reference(ref: Reference) -> str:

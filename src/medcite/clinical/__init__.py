@@ -1,0 +1,5 @@
+"""Clinical text understanding shared by several stages: doses, units, frequencies."""
+
+from medcite.clinical.doses import Interval, Measures, Quantity, parse_measures
+
+__all__ = ["Interval", "Measures", "Quantity", "parse_measures"]
