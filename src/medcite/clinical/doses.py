@@ -158,8 +158,8 @@ def _quantity(text: str, m: re.Match[str]) -> Quantity | None:
         glued = _GLUED.match(text, end)
         if glued and not _ORDINAL.match(text, end):
             return None  # digits inside a name: 3D, 5q
-    basis = next((d for d in denominators if d in BASES), None)
-    per = next((d for d in denominators if d in RATES), None)
+    basis = "/".join(d for d in denominators if d in BASES) or None
+    per = "/".join(d for d in denominators if d in RATES) or None
     rest = [d for d in denominators if d not in BASES and d not in RATES]
     if rest:
         unit = "/".join([unit or "", *rest])
