@@ -193,6 +193,15 @@ def test_drugs_and_conditions_must_agree() -> None:
     assert abbreviation.status == ClaimStatus.VERIFIED
 
 
+def test_a_drug_the_passage_names_only_in_another_sentence_is_flagged() -> None:
+    source = passage("p9", f"{P1.text} Foscarnet is reserved for resistant virus.")
+    swapped = claim("Give foscarnet 5 mg/kg every 12 hours for 14 to 21 days.", "p9")
+    checked = verify_claim(swapped, {"p9": source}, LENIENT)
+    assert checked.status == ClaimStatus.FLAGGED
+    assert checked.note is not None and "only outside the text" in checked.note
+    assert verify_claim(swapped, {"p9": source}).status == ClaimStatus.REMOVED
+
+
 def test_support_thresholds_decide_verified_flagged_removed() -> None:
     partial = check("Ganciclovir is not recommended during pregnancy or breastfeeding.", "p1")
     assert partial.status == ClaimStatus.FLAGGED

@@ -222,7 +222,8 @@ _DROPS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b[Nn]o\s+(?=[a-z])"), ""),
 )
 _AUXILIARY = re.compile(
-    r"\b(is|are|was|were|should|must|may|can|could|will|would|does|do|did)\b(?!\s+not\b)"
+    r"\b(is|are|was|were|should|must|may|can|could|will|would|does|do|did)\b"
+    r"(?![\w'’]|\s+not\b)"
 )
 
 
@@ -246,28 +247,42 @@ def _add_negation(text: str, _cited: str, _choice: int) -> str | None:
 
 
 def _drug_swap(text: str, cited: str, choice: int) -> str | None:
+    """Another drug in place of one the claim names: one its own source names elsewhere if
+    there is one (the hard case), else a drug the source never names."""
     mentions = find_drug_mentions(text)
     if not mentions:
         return None
     mention = mentions[choice % len(mentions)]
-    named = drugs_in(cited) | {m.drug.generic for m in mentions}
-    other = next((d for d in _DRUGS if d not in named), None)
+    named = {m.drug.generic for m in mentions}
+    nearby = [m.text for m in find_drug_mentions(cited) if m.drug.generic not in named]
+    other = next(iter(nearby), None) or next((d for d in _DRUGS if d not in drugs_in(cited)), None)
     if other is None:
         return None
-    new = other.capitalize() if mention.text[:1].isupper() else other
-    return _splice(text, mention.start, mention.end, new)
+    if mention.text[:1].isupper() and other[:1].islower():
+        other = other.capitalize()
+    return _splice(text, mention.start, mention.end, other)
 
 
 def _condition_swap(text: str, cited: str, choice: int) -> str | None:
+    """Another condition in place of one the claim names (not a synonym of it), preferring
+    one its own source names elsewhere (the hard case)."""
     conditions = claim_entities(text).conditions
     if not conditions:
         return None
-    condition = conditions[choice % len(conditions)]
+    original = conditions[choice % len(conditions)]
+    claim_terms = term_set(text)
+    nearby = [
+        c.text
+        for c in claim_entities(cited).conditions
+        if not c.found_in(claim_terms) and not original.found_in(term_set(c.text))
+    ]
     present = term_set(cited)
-    other = next((c for c in _CONDITIONS if not term_set(c) <= present), None)
+    other = next(iter(nearby), None) or next(
+        (c for c in _CONDITIONS if not term_set(c) <= present), None
+    )
     if other is None:
         return None
-    return _splice(text, condition.start, condition.end, other)
+    return _splice(text, original.start, original.end, other)
 
 
 def _wrong_citation(claim: Claim, passages: Mapping[str, Passage], choice: int) -> Claim | None:

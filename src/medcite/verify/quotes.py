@@ -11,6 +11,7 @@ sentence that happens to name it; they are checked against the chosen span after
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,14 +41,56 @@ def negation_count(text: str) -> int:
 
 def exact_quote(claim: str, passage: Passage) -> Located | None:
     """The claim's own text in the passage, if it is there."""
-    pattern = _exact_pattern(claim)
-    if pattern is None:
+    span = find_words(" ".join(claim.split()), passage.text)
+    if span is None:
         return None
-    m = pattern.search(passage.text)
-    if m is None:
+    start, end = span
+    support = Support(passage.id, passage.text[start:end], start, end)
+    return Located(support, negated=_negated_before(passage.text, start))
+
+
+def find_words(words: str, text: str) -> tuple[int, int] | None:
+    """Where `words` (single-spaced) occur in `text` whitespace aside, not inside a longer
+    word or number ("5 mg" is not in "0.5 mg", "15 mg" or "5 mg/kg")."""
+    if not words:
         return None
-    support = Support(passage.id, m.group(0), m.start(), m.end())
-    return Located(support, negated=_negated_before(passage.text, m.start()))
+    flat, flat_starts, starts = _flattened(text)
+    at = flat.find(words)
+    while at >= 0:
+        start = _original(at, flat_starts, starts)
+        end = _original(at + len(words) - 1, flat_starts, starts) + 1
+        if _bounded(text, start, end, words):
+            return start, end
+        at = flat.find(words, at + 1)
+    return None
+
+
+def _bounded(text: str, start: int, end: int, words: str) -> bool:
+    if words[0].isalnum() and _BEFORE.search(text[max(0, start - 1) : start]):
+        return False
+    return not (words[-1].isalnum() and _AFTER.match(text, end))
+
+
+_BEFORE = re.compile(r"[\w.·]$")
+_AFTER = re.compile(r"[\w/%^]|[.·]\d|[-‐]\w")
+_TOKEN = re.compile(r"\S+")
+
+
+@lru_cache(maxsize=8192)
+def _flattened(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """`text` single-spaced, with where each token starts there and in `text`."""
+    tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(text)]
+    flat_starts, position = [], 0
+    for _, token in tokens:
+        flat_starts.append(position)
+        position += len(token) + 1
+    flat = " ".join(token for _, token in tokens)
+    return flat, tuple(flat_starts), tuple(start for start, _ in tokens)
+
+
+def _original(at: int, flat_starts: tuple[int, ...], starts: tuple[int, ...]) -> int:
+    i = bisect_right(flat_starts, at) - 1
+    return starts[i] + (at - flat_starts[i])
 
 
 def best_window(claim: str, passage: Passage, window: int) -> Located:
@@ -83,27 +126,19 @@ def claim_terms(claim: str) -> frozenset[str]:
     return terms or frozenset(t for t in content_terms(claim) if not t.isdigit())
 
 
-@lru_cache(maxsize=4096)
-def _exact_pattern(claim: str) -> re.Pattern[str] | None:
-    parts = claim.split()
-    if not parts:
-        return None
-    body = r"\s+".join(re.escape(p) for p in parts)
-    if parts[0][0].isalnum():
-        body = r"(?<![\w.·])" + body
-    if parts[-1][-1].isalnum():
-        body += r"(?![\w/%^]|[.·]\d|[-‐]\w)"
-    return re.compile(body)
+@lru_cache(maxsize=8192)
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(sentence_spans(text))
 
 
 @lru_cache(maxsize=8192)
 def _sentences(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
-    return tuple((s, e, content_terms(text[s:e])) for s, e in sentence_spans(text))
+    return tuple((s, e, content_terms(text[s:e])) for s, e in _spans(text))
 
 
 def _negated_before(text: str, start: int) -> bool:
     """Whether the sentence holding `start` has a negation before it."""
-    for s, e, _ in _sentences(text):
+    for s, e in _spans(text):
         if s <= start < e:
             return negation_count(text[s:start]) > 0
     return False
