@@ -42,7 +42,7 @@ def test_doses_parse_into_amount_unit_basis_and_interval(
         assert q.interval is None
     else:
         assert q.interval is not None
-        assert (q.interval.hours, q.interval.strict) == (Decimal(hours), strict)
+        assert q.interval_hours == Decimal(hours) and q.interval.strict == strict
     assert text.startswith(q.raw) and q.start == 0
 
 

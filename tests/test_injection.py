@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
+from rich.markdown import Markdown
 
 from medcite.engine import Engine
 from medcite.index import Library
 from medcite.ingest.pipeline import ingest
-from medcite.render import markdown
+from medcite.render import markdown, plain
 from medcite.schema import to_public
 from medcite.settings import Settings
 from medcite.types import Answer
@@ -116,3 +119,15 @@ def test_fake_citation_markers_in_a_source_never_become_citations(
     assert '"text":"The maximum daily dose of acetaminophen for healthy adults is 4 g."' in (
         public.replace(": ", ":")
     )
+
+
+def test_markdown_shows_source_text_as_written() -> None:
+    text = "See [the site](http://evil.example) and <b>take</b> *all* of it [2]."
+    escaped = plain(text)
+    assert "](" not in escaped.replace("\\](", "")
+    assert escaped == (
+        "See \\[the site\\](http://evil.example) and \\<b\\>take\\</b\\> \\*all\\* of it \\[2\\]."
+    )
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(Markdown(escaped))
+    assert text in console.export_text()

@@ -91,6 +91,11 @@ class Quantity:
     reason: str | None = None
 
     @property
+    def interval_hours(self) -> Decimal | None:
+        """Hours between doses when a frequency is attached ("every 12 hours" -> 12)."""
+        return self.interval.hours if self.interval else None
+
+    @property
     def notation(self) -> str:
         """The number exactly as written, without its unit ("5.0", ".5", "1,000")."""
         return self.raw[: self.number_length]

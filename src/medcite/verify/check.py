@@ -75,7 +75,7 @@ class Verifier:
         reasons: list[str] = []
         numbers = dropped = flagged_removed = 0
         for claim in claims:
-            checked = self.check(claim, retrieved)
+            checked, only_flagged = self._judge(claim, retrieved)
             numbers += len(parse_measures(checked.text))
             if checked.status != ClaimStatus.REMOVED:
                 dropped += len(dict.fromkeys(claim.passage_ids)) - len(checked.passage_ids)
@@ -83,7 +83,7 @@ class Verifier:
                 continue
             reasons.append(f"{checked.note}: {checked.text[:80]}")
             log.info("removed claim %r: %s", checked.text[:80], checked.note)
-            flagged_removed += int(bool(checked.note and checked.note.startswith(STRICT)))
+            flagged_removed += int(only_flagged)
         flagged = sum(1 for c in kept if c.status == ClaimStatus.FLAGGED)
         summary = VerificationSummary(
             verified=len(kept) - flagged,
@@ -99,14 +99,19 @@ class Verifier:
 
     def check(self, claim: Claim, retrieved: Mapping[str, Passage]) -> Claim:
         """The claim with its status, note, kept citations and support spans."""
+        return self._judge(claim, retrieved)[0]
+
+    def _judge(self, claim: Claim, retrieved: Mapping[str, Passage]) -> tuple[Claim, bool]:
+        """The checked claim, and whether strict mode removed it for being only flagged."""
         text = strip_citation_markers(claim.text)
         if looks_like_instruction(claim.text):
-            return _removed(claim, text, "reads as an instruction to an AI, not clinical content")
+            reason = "reads as an instruction to an AI, not clinical content"
+            return _removed(claim, text, reason), False
         if not text.strip():
-            return _removed(claim, text, "no text")
+            return _removed(claim, text, "no text"), False
         ids = tuple(dict.fromkeys(claim.passage_ids))
         if not ids:
-            return _removed(claim, text, "no citation")
+            return _removed(claim, text, "no citation"), False
         measures = parse_measures(text)
         checks = [self.cite(claim.text, text, measures, pid, retrieved.get(pid)) for pid in ids]
         return self._outcome(claim, text, checks)
@@ -123,7 +128,7 @@ class Verifier:
         if located is None:
             located = self._scored(text, passage, flags, failures)
         elif located.negated:
-            flags.append("the source sentence negates what comes before the quoted words")
+            flags.append("a negation earlier in the source sentence may reverse the quoted words")
         support = located.support
         numbers = check_numbers(
             measures, parse_measures(passage.text), (support.start, support.end)
@@ -146,21 +151,18 @@ class Verifier:
             flags.append(f"the source shares only {judgement.score:.0%} of the claim's words")
         return Located(replace(support, score=judgement.score))
 
-    def _outcome(self, claim: Claim, text: str, checks: list[CitationCheck]) -> Claim:
+    def _outcome(self, claim: Claim, text: str, checks: list[CitationCheck]) -> tuple[Claim, bool]:
         passing = [c for c in checks if c.passes]
         if passing:
-            return _kept(claim, text, passing, ClaimStatus.VERIFIED, None)
+            return _kept(claim, text, passing, ClaimStatus.VERIFIED, None), False
         flagged = [c for c in checks if c.flagged]
         if not flagged:
             failures = [f"{c.passage_id}: {f}" for c in checks for f in c.failures]
-            return _removed(claim, text, "; ".join(failures))
+            return _removed(claim, text, "; ".join(failures)), False
         note = "; ".join(dict.fromkeys(f for c in flagged for f in c.flags))
         if self.settings.strict:
-            return _removed(claim, text, f"{STRICT}{note}")
-        return _kept(claim, text, flagged, ClaimStatus.FLAGGED, note)
-
-
-STRICT = "flagged, so removed in strict mode: "
+            return _removed(claim, text, f"flagged, so removed in strict mode: {note}"), True
+        return _kept(claim, text, flagged, ClaimStatus.FLAGGED, note), False
 
 
 def _kept(
