@@ -2,9 +2,9 @@
 
 import pytest
 
+from medcite.clinical.lab_units import convert, parse_unit, to_canonical
 from medcite.clinical.labs import drug_level, find_labs
 from medcite.clinical.negation import negated
-from medcite.clinical.units import convert, parse_unit, to_canonical
 
 
 @pytest.mark.parametrize(

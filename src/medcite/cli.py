@@ -20,6 +20,7 @@ from rich.text import Text
 
 from medcite.engine import Engine
 from medcite.errors import MedciteError
+from medcite.eval.cli import eval_app
 from medcite.index import Library
 from medcite.index.store import Store
 from medcite.ingest.pipeline import IngestEvent, IngestReport
@@ -39,6 +40,7 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
+app.add_typer(eval_app, name="eval")
 
 
 @app.callback()

@@ -28,7 +28,7 @@ from medcite.settings import Settings, load_settings
 from medcite.types import Answer, Audience, Concept, Hit, PatientContext, Query
 from medcite.understand.conversation import context_note, with_history
 from medcite.understand.query import understand
-from medcite.verify import verify_claims
+from medcite.verify import Verifier
 
 MAX_QUESTION_CHARS = 2000
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ class Engine:
         self.settings = settings or load_settings()
         self.llm = llm if llm is not None else open_llm(self.settings.llm)
         self.library = Library(self.settings)
+        self.verifier = Verifier(self.settings.verify)
 
     def close(self) -> None:
         self.library.close()
@@ -84,7 +85,7 @@ class Engine:
             drafts = written.claims
         with _timed(timings, "verify"):
             retrieved = {h.passage.id: h.passage for h in hits}
-            verified, summary = verify_claims(drafts, retrieved)
+            verified, summary = self.verifier.verify(drafts, retrieved)
             claims, references = number_citations(verified, retrieved)
         claims = with_certainty(claims, retrieved)
         answer = compose(

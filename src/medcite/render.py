@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
 from medcite.answer.certainty import CERTAINTY_NOTE
 from medcite.clinical.describe import describe
 from medcite.types import Answer, Claim, ClaimStatus, Reference
 
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def plain(text: str) -> str:
+    """Source text escaped so that Markdown shows it as written: a "[3]" or a link inside a
+    quoted sentence never renders as a citation or a link."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
 
 def _cite(claim: Claim) -> str:
     marks = "".join(f"[{n}]" for n in claim.citations)
-    warning = " ⚠ *flagged: check the source*" if claim.status == ClaimStatus.FLAGGED else ""
+    warning = ""
+    if claim.status == ClaimStatus.FLAGGED:
+        reason = f": {plain(claim.note)}" if claim.note else ""
+        warning = f" ⚠ *flagged{reason} — check the source*"
     certainty = f" *({claim.certainty} certainty)*" if claim.certainty else ""
-    return f"{claim.text} {marks}{certainty}{warning}"
+    return f"{plain(claim.text)} {marks}{certainty}{warning}"
 
 
 def _assumptions(answer: Answer) -> list[str]:

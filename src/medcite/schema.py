@@ -36,6 +36,12 @@ class QuotePublic(_Out):
     quote: str = Field(description="The exact text of the passage that supports the claim.")
     start: int = Field(description="Offset of the quote in the passage text.")
     end: int = Field(description="End offset (exclusive) of the quote in the passage text.")
+    exact: bool = Field(
+        default=True,
+        description="True when the claim is the passage's own text; false when the quote is "
+        "the best-matching span of a reworded claim.",
+    )
+    score: float = Field(default=1.0, description="How well the quote supports the claim (0-1).")
 
 
 class ClaimPublic(_Out):
@@ -49,6 +55,9 @@ class ClaimPublic(_Out):
         description="high (guideline or drug label) | moderate (systematic review, randomized "
         "trial or patient education) | low (observational study, case report or other): the "
         "best kind of evidence among the claim's citations.",
+    )
+    support_score: float | None = Field(
+        default=None, description="Best support score among the claim's citations (0-1)."
     )
 
 
@@ -121,6 +130,16 @@ class VerificationPublic(_Out):
     flagged: int
     removed: int
     removed_reasons: list[str]
+    numbers_checked: int = Field(
+        default=0, description="Numbers, doses and frequencies compared with their sources."
+    )
+    citations_dropped: int = Field(
+        default=0, description="Citations taken off surviving claims (wrong or unknown passage)."
+    )
+    flagged_removed: int = Field(
+        default=0, description="Removed claims that strict mode removed for being only flagged."
+    )
+    strict: bool = Field(default=True, description="Whether strict mode removed flagged claims.")
 
 
 class AnswerPublic(_Out):
@@ -167,11 +186,19 @@ def _claim(c: Claim) -> ClaimPublic:
         citations=list(c.citations),
         status=c.status.value,
         quotes=[
-            QuotePublic(passage_id=s.passage_id, quote=s.quote, start=s.start, end=s.end)
+            QuotePublic(
+                passage_id=s.passage_id,
+                quote=s.quote,
+                start=s.start,
+                end=s.end,
+                exact=s.exact,
+                score=s.score,
+            )
             for s in c.support
         ],
         note=c.note,
         certainty=c.certainty,
+        support_score=c.support_score,
     )
 
 
@@ -253,6 +280,10 @@ def to_public(answer: Answer) -> AnswerPublic:
             flagged=v.flagged,
             removed=v.removed,
             removed_reasons=list(v.reasons),
+            numbers_checked=v.numbers_checked,
+            citations_dropped=v.citations_dropped,
+            flagged_removed=v.flagged_removed,
+            strict=v.strict,
         ),
         review_status=answer.review_status,
         writer=answer.writer,

@@ -12,7 +12,15 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -234,6 +242,51 @@ class LLMSettings(_Group):
         return check_template(value, USER_VARIABLES, USER_REQUIRED)
 
 
+class VerifySettings(_Group):
+    strict: bool = Field(
+        default=True,
+        description="Remove every claim that is not verified; off, flagged claims are shown "
+        "with a warning.",
+    )
+    scorer: str = Field(
+        default="lexical",
+        description="How a claim that is not a verbatim quote is scored against its source "
+        "(a name in medcite.verify.SUPPORT_SCORERS; built in: lexical).",
+    )
+    min_support: float = Field(
+        default=0.85,
+        ge=0,
+        le=1,
+        description="Support score at or above which a non-verbatim claim can be verified.",
+    )
+    min_flag_support: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Support score below which a citation fails (between the two: flagged).",
+    )
+    window_sentences: int = Field(
+        default=2,
+        ge=1,
+        le=5,
+        description="Consecutive sentences a non-verbatim claim may be matched against.",
+    )
+
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> VerifySettings:
+        if self.min_flag_support > self.min_support:
+            raise ValueError("min_flag_support must not exceed min_support")
+        return self
+
+
+class EvalSettings(_Group):
+    data_dir: Path | None = Field(
+        default=None,
+        description="Folder holding the evaluation sets (bioasq/, mediqa2019-task3/); "
+        "default: corpus.root / data/eval.",
+    )
+
+
 class Settings(BaseSettings):
     """All of medcite's configuration."""
 
@@ -252,6 +305,8 @@ class Settings(BaseSettings):
     audience: AudienceSettings = Field(default_factory=AudienceSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    verify: VerifySettings = Field(default_factory=VerifySettings)
+    eval: EvalSettings = Field(default_factory=EvalSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -272,11 +327,16 @@ class Settings(BaseSettings):
     def data_dir(self) -> Path:
         return self.home.expanduser()
 
+    @property
+    def eval_dir(self) -> Path:
+        """Where the evaluation sets are read from."""
+        return self.eval.data_dir or self.corpus.root / "data/eval"
+
     def fingerprint(self) -> str:
-        """Hash of everything that shapes an answer (data directory and web server excluded)."""
-        payload = self.model_dump(mode="json", exclude={"home", "web"})
-        """Hash of everything that shapes an answer (the data directory excluded)."""
-        payload = self.model_dump(mode="json", exclude=SECRET_FIELDS | {"home": True})
+        """Hash of everything that shapes an answer (data directory, web server, evaluation
+        folders and secrets excluded)."""
+        excluded = {"home": True, "web": True, "eval": True}
+        payload = self.model_dump(mode="json", exclude=SECRET_FIELDS | excluded)
         blob = json.dumps(payload, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -204,12 +204,18 @@ class ClaimStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Support:
-    """Where a claim was found in one cited passage."""
+    """Where a claim was found in one cited passage.
+
+    `exact` when the claim is the passage's own text (whitespace aside); otherwise `quote`
+    is the best-matching span and `score` how well it supports the claim (0-1).
+    """
 
     passage_id: str
     quote: str
     start: int
     end: int
+    exact: bool = True
+    score: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +230,7 @@ class Claim:
     status: ClaimStatus = ClaimStatus.VERIFIED
     note: str | None = None
     certainty: str | None = None
+    support_score: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,10 +251,20 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class VerificationSummary:
+    """What verification did to the claims of one answer; `reasons` say why each was removed.
+
+    `flagged_removed` counts the removed claims that only fell short of verified (strict mode
+    removes them; non-strict mode would have shown them flagged).
+    """
+
     verified: int = 0
     flagged: int = 0
     removed: int = 0
     reasons: tuple[str, ...] = ()
+    numbers_checked: int = 0
+    citations_dropped: int = 0
+    flagged_removed: int = 0
+    strict: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from medcite.clinical.units import UNIT_PATTERN, parse_unit, to_canonical
+from medcite.clinical.lab_units import UNIT_PATTERN, parse_unit, to_canonical
 from medcite.types import LabValue
 
 _VIRAL_UNITS = ("IU/mL", "copies/mL")

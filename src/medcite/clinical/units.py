@@ -1,145 +1,153 @@
-"""Units of laboratory values: a small offline table, each unit a (dimension, canonical, factor).
+"""Units as written in clinical text, their normal forms, and which ones convert.
 
-`value * factor` is the value in the dimension's canonical unit. Units of different dimensions
-never convert into each other: in particular IU/mL (international units, calibrated to a WHO
-standard) and copies/mL (genome copies, assay-specific) are separate dimensions, because the
-ratio between them differs from one assay to the next.
+Abbreviations are matched case-sensitively with their usual variants ("mg", "mL" or "ml"),
+so "3D" is not three days and "Mg" is not milligrams; spelled-out words ignore case.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from decimal import Decimal
 
+# normal form -> surface forms. Abbreviations are case-sensitive, words are not.
+_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "mg": ("mg", "MG"),
+    "mcg": ("mcg", "µg", "μg", "ug", "MCG"),
+    "g": ("g", "gm"),
+    "kg": ("kg", "Kg", "KG"),
+    "ng": ("ng",),
+    "pg": ("pg",),
+    "L": ("L", "l"),
+    "mL": ("mL", "ml", "ML"),
+    "dL": ("dL", "dl"),
+    "µL": ("µL", "μL", "uL", "µl", "μl", "ul"),
+    "cc": ("cc",),
+    "mmol": ("mmol",),
+    "µmol": ("µmol", "μmol", "umol"),
+    "nmol": ("nmol",),
+    "pmol": ("pmol",),
+    "mol": ("mol",),
+    "mEq": ("mEq", "meq", "mEQ"),
+    "IU": ("IU", "iu"),
+    "U": ("U",),
+    "%": ("%",),
+    "mmHg": ("mmHg", "mm Hg"),
+    "°C": ("°C", "° C", "ºC"),
+    "kcal": ("kcal",),
+    "cm": ("cm",),
+    "mm": ("mm",),
+    "s": ("s", "sec", "secs"),
+    "min": ("min", "mins"),
+    "h": ("h", "hr", "hrs"),
+    "day": ("d",),
+    "week": ("wk", "wks"),
+    "month": ("mo", "mos"),
+    "year": ("yr", "yrs", "y"),
+}
+_WORDS: dict[str, tuple[str, ...]] = {
+    "mg": ("milligrams", "milligram"),
+    "mcg": ("micrograms", "microgram"),
+    "g": ("grams", "gram"),
+    "kg": ("kilograms", "kilogram"),
+    "L": ("liters", "liter", "litres", "litre"),
+    "mL": ("milliliters", "milliliter", "millilitres", "millilitre"),
+    "units": ("international units", "units", "unit"),
+    "million units": ("million units",),
+    "copies": ("copies",),
+    "cells": ("cells",),
+    "tablets": ("tablets", "tablet"),
+    "capsules": ("capsules", "capsule"),
+    "puffs": ("puffs", "puff"),
+    "drops": ("drops", "drop"),
+    "fold": ("fold",),
+    "s": ("seconds", "second"),
+    "min": ("minutes", "minute"),
+    "h": ("hours", "hour"),
+    "day": ("days", "day"),
+    "week": ("weeks", "week"),
+    "month": ("months", "month"),
+    "year": ("years", "year"),
+}
+# A denominator after "/" or "per": body weight or area (the dose basis), a time (a rate),
+# "dose", or a volume (part of a concentration unit such as mg/dL).
+_DENOMINATORS: dict[str, tuple[str, ...]] = {
+    "kg": ("kg", "kilogram"),
+    "m2": ("m2", "m²", "m^2", "square meter", "square metre"),
+    "1.73m2": ("1.73 m2", "1.73m2", "1.73 m²", "1.73m²"),
+    "day": ("day", "d", "24 h", "24h", "24 hours"),
+    "h": ("hour", "hr", "h"),
+    "min": ("minute", "min"),
+    "week": ("week", "wk"),
+    "dose": ("dose",),
+    "L": ("L", "l", "liter", "litre"),
+    "dL": ("dL", "dl"),
+    "mL": ("mL", "ml"),
+    "µL": ("µL", "μL", "uL", "µl", "μl"),
+    "mm3": ("mm3", "mm³", "mm^3"),
+    "hpf": ("hpf", "HPF"),
+}
+BASES = frozenset({"kg", "m2", "1.73m2"})
+RATES = frozenset({"day", "h", "min", "week", "dose"})
 
-@dataclass(frozen=True, slots=True)
-class Unit:
-    symbol: str
-    dimension: str
-    canonical: str
-    factor: float
-
-
-# (spellings, symbol, dimension, canonical, factor). Spellings are matched after `_key()`.
-_TABLE: tuple[tuple[tuple[str, ...], str, str, str, float], ...] = (
-    # viral load: copies and international units are different dimensions (see module doc)
-    (("copies/ml", "copy/ml", "cp/ml", "copies/mlofplasma"), "copies/mL", "copies", "copies/mL", 1),
-    (("copies/l",), "copies/L", "copies", "copies/mL", 1e-3),
-    (("iu/ml",), "IU/mL", "international_units", "IU/mL", 1),
-    (("iu/l",), "IU/L", "international_units", "IU/mL", 1e-3),
-    (
-        ("log10copies/ml", "logcopies/ml", "log10cp/ml"),
-        "log10 copies/mL",
-        "log_copies",
-        "log10 copies/mL",
-        1,
-    ),
-    (("log10iu/ml", "logiu/ml"), "log10 IU/mL", "log_international_units", "log10 IU/mL", 1),
-    # mass concentration
-    (("g/dl",), "g/dL", "mass_concentration", "g/L", 10),
-    (("g/l",), "g/L", "mass_concentration", "g/L", 1),
-    (("mg/dl",), "mg/dL", "mass_concentration", "g/L", 1e-2),
-    (("mg/l",), "mg/L", "mass_concentration", "g/L", 1e-3),
-    (("µg/ml",), "µg/mL", "mass_concentration", "g/L", 1e-3),
-    (("µg/dl",), "µg/dL", "mass_concentration", "g/L", 1e-5),
-    (("µg/l",), "µg/L", "mass_concentration", "g/L", 1e-6),
-    (("ng/ml",), "ng/mL", "mass_concentration", "g/L", 1e-6),
-    (("ng/dl",), "ng/dL", "mass_concentration", "g/L", 1e-8),
-    (("ng/l",), "ng/L", "mass_concentration", "g/L", 1e-9),
-    (("pg/ml",), "pg/mL", "mass_concentration", "g/L", 1e-9),
-    # substance concentration (mEq/L equals mmol/L for the monovalent ions it is used for)
-    (("mmol/l",), "mmol/L", "substance_concentration", "mmol/L", 1),
-    (("meq/l",), "mEq/L", "substance_concentration", "mmol/L", 1),
-    (("µmol/l",), "µmol/L", "substance_concentration", "mmol/L", 1e-3),
-    (("nmol/l",), "nmol/L", "substance_concentration", "mmol/L", 1e-6),
-    (("pmol/l",), "pmol/L", "substance_concentration", "mmol/L", 1e-9),
-    (("mmol/mol",), "mmol/mol", "substance_ratio", "mmol/mol", 1),
-    # cell counts
-    (
-        ("×10^9/l", "10^9/l", "×10^3/µl", "10^3/µl", "k/µl", "thou/µl"),
-        "×10^9/L",
-        "cell_concentration",
-        "×10^9/L",
-        1,
-    ),
-    (
-        ("×10^12/l", "10^12/l", "×10^6/µl", "10^6/µl", "m/µl"),
-        "×10^12/L",
-        "cell_concentration",
-        "×10^9/L",
-        1e3,
-    ),
-    (
-        ("/µl", "cells/µl", "/mm^3", "cells/mm^3", "/mm3", "cells/mm3"),
-        "cells/µL",
-        "cell_concentration",
-        "×10^9/L",
-        1e-3,
-    ),
-    (("/l", "cells/l"), "cells/L", "cell_concentration", "×10^9/L", 1e-9),
-    # activities, rates, ratios
-    (("u/l",), "U/L", "catalytic_activity", "U/L", 1),
-    (("miu/l", "µiu/ml", "mu/l"), "mIU/L", "hormone_units", "mIU/L", 1),
-    (
-        ("ml/min/1.73m^2", "ml/min/1.73m2", "ml/min/1.73"),
-        "mL/min/1.73 m²",
-        "filtration_rate_bsa",
-        "mL/min/1.73 m²",
-        1,
-    ),
-    (("ml/min",), "mL/min", "clearance", "mL/min", 1),
-    (("%",), "%", "percent", "%", 1),
-    (("s", "sec", "seconds"), "s", "time", "s", 1),
-    (("mmhg",), "mmHg", "pressure", "mmHg", 1),
-    (("°c", "degc"), "°C", "temperature_c", "°C", 1),
-    (("°f", "degf"), "°F", "temperature_f", "°F", 1),
+# Conversions a writer might make between units of one dimension: (dimension, factor).
+# Micrograms have no entry on purpose: mg <-> mcg is the thousandfold error, never "equal".
+_SCALE: dict[str, tuple[str, Decimal]] = {
+    "kg": ("mass", Decimal(1000)),
+    "g": ("mass", Decimal(1)),
+    "mg": ("mass", Decimal("0.001")),
+    "L": ("volume", Decimal(1)),
+    "dL": ("volume", Decimal("0.1")),
+    "mL": ("volume", Decimal("0.001")),
+    "s": ("time", Decimal(1)),
+    "min": ("time", Decimal(60)),
+    "h": ("time", Decimal(3600)),
+    "day": ("time", Decimal(86400)),
+    "week": ("time", Decimal(604800)),
+}
+# Units of a dose given to a patient: a trailing zero ("5.0 mg") is flagged only on these,
+# because lab results ("4.00-10.00 ×10^9/L") write precision that way on purpose.
+DOSE_UNITS = frozenset(
+    {"mg", "mcg", "g", "kg", "ng", "L", "mL", "cc", "mmol", "mEq", "IU", "U", "units"}
 )
 
-_MICRO = re.compile(r"[μu](?=[gml]|iu|l)|mc(?=g)")
-_POWER = re.compile(r"(?:x|\*|×)?10\(?\^?([0-9]{1,2})\)?")
 
-# A unit as it may follow a number in free text (longest alternatives first).
-UNIT_PATTERN = (
-    r"(?:log(?:10)?\s?(?:copies|cp|IU)/mL|copies/m[lL](?: of plasma)?|copies/L|cp/mL|IU/mL|"
-    r"[x×*]\s?10\s?\^?\(?(?:9|12|3|6)\)?\s?/\s?(?:L|[µμu]L)|cells/(?:[µμu]L|mm3|mm\^3|mm³)|"
-    r"/(?:[µμu]L|mm3|mm\^3|mm³)|"
-    r"(?:mg|g|[µμu]g|mcg|ng|pg)/(?:dL|L|mL)|(?:mmol|[µμu]mol|nmol|pmol)/L|mEq/L|mmol/mol|"
-    r"mL/min(?:/1\.73\s?m(?:2|²|\^2))?|m?IU/L|[µμu]IU/mL|K/[µμu]L|U/L|mmHg|%|°[CF])"
-)
+def _alternation(table: dict[str, tuple[str, ...]], flags: str = "") -> str:
+    forms = sorted({f for forms in table.values() for f in forms}, key=len, reverse=True)
+    body = "|".join(r"\s*".join(re.escape(part) for part in f.split(" ")) for f in forms)
+    return f"(?{flags}:{body})" if flags else f"(?:{body})"
 
 
-def _key(text: str) -> str:
-    """Lower case, no spaces, µ for micro, ^ for powers of ten, "per" as "/"."""
-    key = "".join(text.lower().split()).replace("percent", "%").replace("per", "/")
-    key = key.replace("mm³", "mm^3")
-    key = key.replace("²", "^2")
-    key = _MICRO.sub("µ", key)
-    return _POWER.sub(lambda m: f"×10^{m.group(1)}", key)
+UNIT_PATTERN = rf"(?:{_alternation(_ABBREVIATIONS)}|{_alternation(_WORDS, 'i')})(?![A-Za-z0-9µμ²³])"
+DENOMINATOR_PATTERN = rf"{_alternation(_DENOMINATORS)}(?![A-Za-z0-9²³])"
+
+_UNIT_LOOKUP = {f: unit for unit, forms in _ABBREVIATIONS.items() for f in forms}
+_UNIT_LOOKUP.update({f.lower(): unit for unit, forms in _WORDS.items() for f in forms})
+_DENOMINATOR_LOOKUP = {f: unit for unit, forms in _DENOMINATORS.items() for f in forms}
 
 
-@lru_cache(maxsize=1)
-def _units() -> dict[str, Unit]:
-    table: dict[str, Unit] = {}
-    for spellings, symbol, dimension, canonical, factor in _TABLE:
-        unit = Unit(symbol, dimension, canonical, factor)
-        for spelling in (*spellings, symbol):
-            table[_key(spelling)] = unit
-    return table
+def _squash(surface: str) -> str:
+    return re.sub(r"\s+", " ", surface)
 
 
-def parse_unit(text: str) -> Unit | None:
-    """The unit a written unit means ("mg/dl", "copies/mL", "x10^9/L"), if the table has it."""
-    return _units().get(_key(text))
+def normal_unit(surface: str) -> str:
+    """The normal form of a unit as written ("milligrams" -> "mg", "µg" -> "mcg")."""
+    s = _squash(surface)
+    return _UNIT_LOOKUP.get(s) or _UNIT_LOOKUP.get(s.lower()) or _UNIT_LOOKUP[s.replace(" ", "")]
 
 
-def to_canonical(value: float, unit: Unit) -> float:
-    """The value in its dimension's canonical unit (2.1 mg/dL -> 0.021 g/L)."""
-    return value * unit.factor
+def normal_denominator(surface: str) -> str:
+    s = _squash(surface)
+    return (
+        _DENOMINATOR_LOOKUP.get(s)
+        or _DENOMINATOR_LOOKUP.get(s.lower())
+        or _DENOMINATOR_LOOKUP[s.replace(" ", "")]
+    )
 
 
-def convert(value: float, source: Unit, target: Unit) -> float | None:
-    """`value` in `source` expressed in `target`; None when they measure different things."""
-    if source.dimension != target.dimension:
+def to_base(amount: Decimal, unit: str) -> tuple[str, Decimal] | None:
+    """The amount in its dimension's base unit, when the unit converts at all."""
+    scale = _SCALE.get(unit)
+    if scale is None:
         return None
-    return value * source.factor / target.factor
+    dimension, factor = scale
+    return dimension, amount * factor

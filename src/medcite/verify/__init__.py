@@ -1,5 +1,13 @@
 """Verification: every claim checked against the passages it cites."""
 
-from medcite.verify.check import verify_claim, verify_claims
+from medcite.verify.check import Verifier, verify_claim, verify_claims
+from medcite.verify.support import SUPPORT_SCORERS, Judgement, SupportScorer
 
-__all__ = ["verify_claim", "verify_claims"]
+__all__ = [
+    "SUPPORT_SCORERS",
+    "Judgement",
+    "SupportScorer",
+    "Verifier",
+    "verify_claim",
+    "verify_claims",
+]

@@ -1,0 +1,1 @@
+"""Evaluations run as commands (`medcite eval ...`), never as tests."""
