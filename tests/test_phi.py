@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medcite.llm.phi import scrub
+from medcite.privacy import scrub
 
 
 @pytest.mark.parametrize(

@@ -34,3 +34,10 @@ def test_content_terms_ignore_stopwords_for_duplicate_detection() -> None:
     b = content_terms("Patient given ganciclovir for infection")
     assert jaccard(a, b) == 1.0
     assert jaccard(a, content_terms("Foscarnet was given")) < 0.5
+
+
+def test_a_section_label_glued_to_a_full_stop_starts_a_sentence() -> None:
+    assert sentences("Rates were 5% and 7%, respectively.CONCLUSIONS: Drug X works.") == [
+        "Rates were 5% and 7%, respectively.",
+        "CONCLUSIONS: Drug X works.",
+    ]

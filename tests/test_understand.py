@@ -88,3 +88,20 @@ def test_understand_attaches_the_context_to_the_query() -> None:
     )
     assert query.context is context
     assert understand("What is gout?", lambda t: 1, 100).context == PatientContext()
+
+
+def test_one_letter_suffixes_stay_with_their_word() -> None:
+    labels = [c.label for c in extract_concepts("Humira with hepatitis B and low vitamin D?")]
+    assert "hepatitis b" in labels and "vitamin d" in labels
+    assert [c.label for c in extract_concepts("stage 3 cancer, dose 5 mg")][:2] == [
+        "stage 3",
+        "cancer",
+    ]
+
+
+def test_patient_identifiers_are_not_concepts() -> None:
+    question = "Mrs. Zebedee Quintrell (MRN 12345678, DOB 03/04/1956) is on Jakafi with CMV"
+    query = understand(question, lambda t: 10, 10_000)
+    labels = {c.label for c in query.concepts}
+    assert {"ruxolitinib", "cytomegalovirus"} <= labels
+    assert not labels & {"zebedee", "quintrell", "mrs", "mrn", "dob", "12345678"}

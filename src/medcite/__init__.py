@@ -18,7 +18,8 @@ def ask(
     from medcite.engine import Engine
 
     settings = settings or load_settings()
-    key = f"{settings.data_dir}|{settings.fingerprint()}"
+    # The fingerprint leaves secrets out; a changed API key must not reuse an old engine.
+    key = f"{settings.data_dir}|{settings.fingerprint()}|{hash(settings.model_dump_json())}"
     engine = _engines.get(key)
     if not isinstance(engine, Engine):
         engine = _engines[key] = Engine(settings)

@@ -16,7 +16,9 @@ _ABBREVIATIONS = frozenset(
     resp ref refs vol jan feb mar apr jun jul aug sep sept oct nov dec u.s mt sr jr dept
     univ est min max av ave""".split()
 )
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s)")
+# A sentence ends at . ! ? before a space, or before a capitalised section label glued to it
+# ("respectively.CONCLUSIONS: ..." in abstracts).
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s)|(?<=[a-z)]{2}[.!?])(?=[A-Z]{3,}\b)")
 _NEXT_START = re.compile(r"\s+[\"'“‘(\[]?([A-Z0-9•\-–])")
 
 STOPWORDS = frozenset(
@@ -51,7 +53,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for b_start, b_end in _blocks(text):
         start = b_start
         for match in _SENTENCE_END.finditer(text, b_start, b_end):
-            if _is_boundary(text, match.start(), match.end(), b_end):
+            glued = match.start() == match.end()
+            if glued or _is_boundary(text, match.start(), match.end(), b_end):
                 spans.append((start, match.end()))
                 start = match.end()
         spans.append((start, b_end))

@@ -14,9 +14,10 @@ ABSTENTION = (
     "the evidence it found does not address it."
 )
 DISCLAIMER = (
-    "For information only; not medical advice. Every statement above is quoted from the "
-    "cited source, which may be incomplete, outdated or about a different patient: check the "
-    "sources and use clinical judgement. Patients should discuss decisions with their clinician."
+    "For information only; not medical advice. Every statement above was checked against the "
+    "source it cites, which may be incomplete, outdated or about a different patient: read the "
+    "quoted sources and use clinical judgement. Patients should discuss decisions with their "
+    "clinician."
 )
 
 

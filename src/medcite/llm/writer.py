@@ -25,8 +25,8 @@ from medcite.answer.extractive import BOTTOM_LINE
 from medcite.answer.sections import SPECS, template
 from medcite.errors import LLMError
 from medcite.llm.base import LLM, Message, OnText
-from medcite.llm.phi import Scrubbed, scrub
 from medcite.llm.prompts import REPAIR_PROMPT
+from medcite.privacy import Scrubbed, scrub
 from medcite.settings import AnswerSettings, LLMSettings
 from medcite.types import Claim, Hit, Passage, Query
 

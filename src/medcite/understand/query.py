@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Callable
 
+from medcite.privacy import scrub
 from medcite.text import QUESTION_WORDS, STOPWORDS, terms, words
 from medcite.types import Audience, Concept, DrugUse, PatientContext, Query
 from medcite.understand.vocab import CASE_SENSITIVE, multiword_forms, synonyms
@@ -45,10 +46,14 @@ ASPECT_WORDS = frozenset(
 PATIENT_WORDS = frozenset(
     """year years old month months week weeks day days man woman male female boy girl son
     daughter child kid baby infant husband wife mother father mom dad grandmother grandfather
-    friend aged age my our her his their kg lb lbs""".split()
+    friend aged age my our her his their kg lb lbs mr mrs miss dr doctor mrn dob""".split()
 )
 # "CMV PCR of 1700", "creatinine 2.1": the word before a value names a measurement.
 _MEASUREMENT = re.compile(r"\b([A-Za-z][\w-]*)\s+(?:of|was|is|=|:|at)?\s*[<>]?\d")
+_LETTERED = re.compile(
+    r"(?<![\w-])(?:([A-Za-z]{3,})\s+([A-Z])|((?i:type|stage|grade|class|phase|factor))\s+(\d))"
+    r"(?![\w.,-]\d|[\w-])"
+)
 ASPECT_WEIGHT = 0.25
 # Names of a drug used as forms of its concept: the generic, the names written, the curated
 # synonyms, then single-word dictionary names (brands, spellings), up to this many in all.
@@ -79,12 +84,22 @@ def understand(
     names together) and what the question denies ("no fever") is not a concept.
     """
     context = context or PatientContext()
-    measured = {m.lower() for m in _MEASUREMENT.findall(question)}
+    subject = without_identifiers(question)
+    measured = {m.lower() for m in _MEASUREMENT.findall(subject)}
     concepts = [
         _weigh(c, doc_freq, n_passages, aspect=bool(measured & {f.lower() for f in c.forms}))
-        for c in extract_concepts(question, context)
+        for c in extract_concepts(subject, context)
     ]
     return Query(question, question_type(question), tuple(concepts), audience, k, context=context)
+
+
+def without_identifiers(question: str) -> str:
+    """The question with names, dates, record numbers and contacts blanked out: they
+    identify a patient, they are not what the evidence must be about."""
+    scrubbed = scrub(question)
+    if not scrubbed.replacements:
+        return question
+    return re.sub(r"\[[A-Z]+_\d+\]", " ", scrubbed.text)
 
 
 def extract_concepts(question: str, context: PatientContext | None = None) -> list[Concept]:
@@ -100,6 +115,7 @@ def extract_concepts(question: str, context: PatientContext | None = None) -> li
             group = synonyms(form) or (form,)
             found.setdefault(group[0], Concept(group[0], group, 1.0))
             remaining = pattern.sub(" ", remaining)
+    remaining = _lettered_names(remaining, found)
     for raw in re.findall(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*", remaining):
         word = raw.lower()
         shouted = word in CASE_SENSITIVE and raw.isupper() and len(raw) > 1
@@ -115,6 +131,21 @@ def extract_concepts(question: str, context: PatientContext | None = None) -> li
         else:
             found.setdefault(word, Concept(word, (word,), 1.0))
     return list(found.values())
+
+
+def _lettered_names(question: str, found: dict[str, Concept]) -> str:
+    """ "hepatitis B", "vitamin D", "type 2": a word and its one-letter or one-digit suffix are
+    one concept (the letter alone would be dropped, the word alone is another disease)."""
+
+    def take(m: re.Match[str]) -> str:
+        word = (m.group(1) or m.group(3)).lower()
+        if word in STOPWORDS or word in QUESTION_WORDS or word in PATIENT_WORDS:
+            return m.group(0)
+        label = f"{word} {(m.group(2) or m.group(4)).lower()}"
+        found.setdefault(label, Concept(label, (label,), 1.0))
+        return " "
+
+    return _LETTERED.sub(take, question)
 
 
 def _without_denied(question: str, context: PatientContext) -> str:
