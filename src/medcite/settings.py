@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -140,6 +140,21 @@ class WebSettings(_Group):
     )
 
 
+class ReviewSettings(_Group):
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="Database of articles, reviewers and the audit trail (SQLAlchemy URL, e.g. "
+        "postgresql+psycopg://user:password@host/db); default: SQLite at <home>/articles.sqlite3.",
+    )
+    secure_cookies: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="Mark session cookies Secure: auto = when the request came over https.",
+    )
+    session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 30, description="A web sign-in lasts this many hours."
+    )
+
+
 class Settings(BaseSettings):
     """All of medcite's configuration."""
 
@@ -157,6 +172,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     audience: AudienceSettings = Field(default_factory=AudienceSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -178,8 +194,9 @@ class Settings(BaseSettings):
         return self.home.expanduser()
 
     def fingerprint(self) -> str:
-        """Hash of everything that shapes an answer (data directory and web server excluded)."""
-        payload = self.model_dump(mode="json", exclude={"home", "web"})
+        """Hash of everything that shapes an answer (data directory, web server and review
+        database excluded)."""
+        payload = self.model_dump(mode="json", exclude={"home", "web", "review"})
         blob = json.dumps(payload, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
