@@ -8,6 +8,13 @@ from datetime import datetime
 from medcite.articles.workflow import Actor, Parties, Role, Status
 
 NEEDS_RE_REVIEW = "needs_re_review"
+_STATUS_WORDS = {
+    Status.DRAFT: "Draft — not submitted for review",
+    Status.SUBMITTED: "Submitted for review — not yet reviewed",
+    Status.UNDER_REVIEW: "Under review — not yet approved",
+    Status.CHANGES_REQUESTED: "Changes requested by the reviewer — not approved",
+    Status.APPROVED: "Approved",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +104,19 @@ class Article:
         if self.stale and self.status is not Status.RETIRED:
             return NEEDS_RE_REVIEW
         return self.status.value
+
+    @property
+    def status_line(self) -> str:
+        """The status in words, exactly as stored; only a fresh approval reads as approved."""
+        if self.status is Status.RETIRED:
+            return "Retired — no longer maintained"
+        if self.stale_since is not None:
+            return f"Needs re-review: a cited source changed on {self.stale_since:%Y-%m-%d}"
+        if self.status is Status.APPROVED and self.approved_by and self.approved_at:
+            return f"Approved by {self.approved_by.display_name} on {self.approved_at:%Y-%m-%d}"
+        if self.status is Status.UNDER_REVIEW and self.reviewer:
+            return f"Under review by {self.reviewer.display_name} — not yet approved"
+        return _STATUS_WORDS[self.status]
 
     @property
     def parties(self) -> Parties:
