@@ -195,9 +195,7 @@ class ArticleStore:
         if action is Action.REQUEST_CHANGES and not comment:
             raise ReviewError("say what should change: requesting changes needs a comment")
         with self.db.write() as s:
-            row, article = self._checked(s, article_id, expected_revision)
-            assignee = reviewer.actor if reviewer else None
-            check_permission(by.actor, action, article.parties, assignee)
+            row, article = self._checked(s, article_id, by, action, expected_revision, reviewer)
             target = next_status(article.status, action)
             if action is Action.APPROVE and article.stale:
                 raise ReviewConflict(
@@ -224,8 +222,7 @@ class ArticleStore:
     ) -> Article:
         """A new version (a draft again): the answer re-made, e.g. from changed sources."""
         with self.db.write() as s:
-            row, article = self._checked(s, article_id, expected_revision)
-            check_permission(by.actor, Action.REVISE, article.parties)
+            row, article = self._checked(s, article_id, by, Action.REVISE, expected_revision)
             target = next_status(article.status, Action.REVISE)
             number = row.current_version + 1
             now = _now()
@@ -250,7 +247,7 @@ class ArticleStore:
         if not body or len(body) > MAX_COMMENT_CHARS:
             raise ReviewError(f"a comment has 1 to {MAX_COMMENT_CHARS} characters")
         with self.db.write() as s:
-            row, article = self._checked(s, article_id, None)
+            row, article = self._checked(s, article_id, by, None, None)
             if not may_comment(by.actor, article.parties):
                 raise PermissionDenied("only reviewers, or the article's author, may comment")
             number = row.current_version if version is None else version
@@ -316,12 +313,24 @@ class ArticleStore:
     # -- helpers -------------------------------------------------------------------------
 
     def _checked(
-        self, s: Session, article_id: str, expected_revision: int | None
+        self,
+        s: Session,
+        article_id: str,
+        by: User,
+        action: Action | None,
+        expected_revision: int | None,
+        reviewer: User | None = None,
     ) -> tuple[ArticleRow, Article]:
+        """The row and record, once `by` may take `action` and the revision is the one read."""
         row = _row(s, article_id)
+        article = self._records(s, [row])[0]
+        if action is not None:
+            check_permission(
+                by.actor, action, article.parties, reviewer.actor if reviewer else None
+            )
         if expected_revision is not None and row.revision != expected_revision:
             raise ConcurrentUpdate(_conflict_message(row.status))
-        return row, self._records(s, [row])[0]
+        return row, article
 
     def _records(self, s: Session, rows: list[ArticleRow]) -> list[Article]:
         ids = {r.author_id for r in rows}

@@ -147,6 +147,8 @@ def check_permission(
             raise PermissionDenied(
                 "you wrote this article or its current version: another reviewer must review it"
             )
+        if not editor and parties.reviewer_id is None:
+            raise PermissionDenied("take the review first (assign it to yourself)")
         if not editor and parties.reviewer_id != actor.user_id:
             raise PermissionDenied(
                 "this article is assigned to another reviewer; an editor may reassign it"
