@@ -8,7 +8,6 @@ transaction. Callers get frozen records (`records.py`), never ORM rows.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -28,6 +27,14 @@ from medcite.articles.records import (
     Comment,
     User,
     Version,
+)
+from medcite.articles.rows import (
+    add_version,
+    article_record,
+    audit,
+    claim_section,
+    event_record,
+    values_for,
 )
 from medcite.articles.workflow import (
     Action,
@@ -118,7 +125,7 @@ class ArticleStore:
                 )
             )
             users = users_by_id(s, {r.actor_id for r in rows if r.actor_id is not None})
-        return [_event(r, users) for r in rows]
+        return [event_record(r, users) for r in rows]
 
     def comments(self, article_id: str) -> list[Comment]:
         with self.db.read() as s:
@@ -174,8 +181,8 @@ class ArticleStore:
         with self.db.write() as s:
             s.add(row)
             s.flush()
-            _add_version(s, row.id, 1, by, answer_json, settings_hash, sources, now)
-            _audit(s, row.id, by, "create", None, Status.DRAFT, 1, {"sources": len(sources)})
+            add_version(s, row.id, 1, by, answer_json, settings_hash, sources, now)
+            audit(s, row.id, by, "create", None, Status.DRAFT, 1, {"sources": len(sources)})
             return self._records(s, [row])[0]
 
     def transition(
@@ -202,12 +209,12 @@ class ArticleStore:
                     "a source this version cites changed after it was written: make a new "
                     "version from the current sources before approving"
                 )
-            values = _values_for(action, target, by, reviewer, comment)
+            values = values_for(action, target, by, reviewer, comment)
             _bump(s, row, values)
             detail: dict[str, Any] = {"comment": comment} if comment else {}
             if action is Action.ASSIGN:
                 detail["reviewer"] = (reviewer or by).username
-            _audit(s, row.id, by, action.value, article.status, target, row.current_version, detail)
+            audit(s, row.id, by, action.value, article.status, target, row.current_version, detail)
             return self._records(s, [row])[0]
 
     def revise(
@@ -226,11 +233,11 @@ class ArticleStore:
             target = next_status(article.status, Action.REVISE)
             number = row.current_version + 1
             now = _now()
-            _add_version(s, row.id, number, by, answer_json, settings_hash, sources, now)
-            values = _values_for(Action.REVISE, target, by, None, None)
+            add_version(s, row.id, number, by, answer_json, settings_hash, sources, now)
+            values = values_for(Action.REVISE, target, by, None, None)
             _bump(s, row, {**values, "current_version": number, "stale_since": None})
             detail = {"version": [number - 1, number], "sources": len(sources)}
-            _audit(s, row.id, by, "revise", article.status, target, number, detail)
+            audit(s, row.id, by, "revise", article.status, target, number, detail)
             return self._records(s, [row])[0]
 
     def comment(
@@ -254,7 +261,7 @@ class ArticleStore:
             snapshot = s.get(VersionRow, (article_id, number))
             if snapshot is None:
                 raise NotFound(f"article {article_id} has no version {number}")
-            section = _claim_section(snapshot.answer_json, claim_index)
+            section = claim_section(snapshot.answer_json, claim_index)
             now = _now()
             comment = CommentRow(
                 article_id=article_id,
@@ -268,7 +275,7 @@ class ArticleStore:
             s.add(comment)
             _bump(s, row, {})
             detail = {"claim": claim_index, "section": section, "comment": body}
-            _audit(s, row.id, by, "comment", None, None, number, detail)
+            audit(s, row.id, by, "comment", None, None, number, detail)
             s.flush()
             return Comment(comment.id, article_id, number, by, now, body, claim_index, section)
 
@@ -304,7 +311,7 @@ class ArticleStore:
                 _bump(s, row, {"stale_since": now, "stale_reason": reason})
                 status = Status(row.status)
                 detail = {"reason": reason}
-                _audit(
+                audit(
                     s, row.id, None, "source_changed", status, status, row.current_version, detail
                 )
                 flagged.append(article_id)
@@ -344,7 +351,7 @@ class ArticleStore:
         )
         creators = {article_id: creator for article_id, creator in rows_of_versions}
         users = users_by_id(s, ids | set(creators.values()))
-        return [_article(r, users, creators[r.id]) for r in rows]
+        return [article_record(r, users, creators[r.id]) for r in rows]
 
 
 def _row(s: Session, article_id: str) -> ArticleRow:
@@ -373,126 +380,6 @@ def _conflict_message(status: str | None) -> str:
     return (
         f"someone changed this article after you opened it{now}; "
         "reload it, check what changed, and try again"
-    )
-
-
-def _values_for(
-    action: Action, target: Status, by: User, reviewer: User | None, comment: str | None
-) -> dict[str, object]:
-    values: dict[str, object] = {"status": target.value}
-    if action is Action.ASSIGN:
-        values["reviewer_id"] = (reviewer or by).id
-    if target is Status.APPROVED:
-        values.update(approved_by_id=by.id, approved_at=_now(), approval_comment=comment)
-    else:
-        values.update(approved_by_id=None, approved_at=None, approval_comment=None)
-    return values
-
-
-def _add_version(
-    s: Session,
-    article_id: str,
-    number: int,
-    by: User,
-    answer_json: str,
-    settings_hash: str,
-    sources: Sequence[CitedSource],
-    now: datetime,
-) -> None:
-    s.add(
-        VersionRow(
-            article_id=article_id,
-            number=number,
-            created_at=now,
-            created_by_id=by.id,
-            answer_json=answer_json,
-            settings_hash=settings_hash,
-        )
-    )
-    unique = {c.passage_id: c for c in sources}
-    s.add_all(
-        CitationRow(
-            article_id=article_id,
-            version=number,
-            passage_id=c.passage_id,
-            document_id=c.document_id,
-            document_version=c.document_version,
-            text_hash=c.text_hash,
-        )
-        for c in unique.values()
-    )
-
-
-def _audit(
-    s: Session,
-    article_id: str,
-    by: User | None,
-    action: str,
-    from_status: Status | None,
-    to_status: Status | None,
-    version: int,
-    detail: Mapping[str, object],
-) -> None:
-    s.add(
-        AuditRow(
-            article_id=article_id,
-            at=_now(),
-            actor_id=by.id if by else None,
-            action=action,
-            from_status=from_status.value if from_status else None,
-            to_status=to_status.value if to_status else None,
-            version=version,
-            detail=json.dumps(dict(detail), sort_keys=True),
-        )
-    )
-
-
-def _claim_section(answer_json: str, claim_index: int | None) -> str | None:
-    """The section key of claim `claim_index` (bottom line first, then sections), or an error."""
-    if claim_index is None:
-        return None
-    answer = json.loads(answer_json)
-    keys = ["bottom_line"] * len(answer.get("bottom_line", []))
-    for section in answer.get("sections", []):
-        keys += [str(section["key"])] * len(section.get("claims", []))
-    if not 0 <= claim_index < len(keys):
-        raise ReviewError(f"this version has claims 0 to {len(keys) - 1}, not {claim_index}")
-    return keys[claim_index]
-
-
-def _article(r: ArticleRow, users: Mapping[int, User], creator_id: int) -> Article:
-    return Article(
-        id=r.id,
-        question=r.question,
-        audience=r.audience,
-        status=Status(r.status),
-        revision=r.revision,
-        current_version=r.current_version,
-        author=users[r.author_id],
-        reviewer=users[r.reviewer_id] if r.reviewer_id is not None else None,
-        version_creator=users[creator_id],
-        created_at=r.created_at,
-        updated_at=r.updated_at,
-        approved_by=users[r.approved_by_id] if r.approved_by_id is not None else None,
-        approved_at=r.approved_at,
-        approval_comment=r.approval_comment,
-        stale_since=r.stale_since,
-        stale_reason=r.stale_reason,
-        source_answer_id=r.source_answer_id,
-    )
-
-
-def _event(r: AuditRow, users: Mapping[int, User]) -> AuditEvent:
-    return AuditEvent(
-        id=r.id,
-        article_id=r.article_id,
-        at=r.at,
-        actor=users[r.actor_id] if r.actor_id is not None else None,
-        action=r.action,
-        from_status=Status(r.from_status) if r.from_status else None,
-        to_status=Status(r.to_status) if r.to_status else None,
-        version=r.version,
-        detail=r.detail,
     )
 
 
