@@ -1,7 +1,8 @@
 # medcite: two commands do all the set-up (see README.md).
 #   make demo   create .venv, install medcite, ingest the default corpus, answer a question
-#   make test   create .venv, install medcite with dev tools and the web + llm extras, run ruff, mypy
-#               and pytest (browser tests need Debian's chromium: .ci/run installs it)
+#   make test   create .venv, install medcite with dev tools and the web, llm, review and postgres
+#               extras, run ruff, mypy and pytest (browser tests need Debian's chromium and the
+#               PostgreSQL tests a server: .ci/run installs and starts both)
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,7 +16,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,web,llm]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,web,llm,review,postgres]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -1,23 +1,23 @@
-"""The `medcite` command line: ingest, ask, sources, show, demo, serve."""
+"""The `medcite` command line: ingest, ask, sources, show, demo, serve, review, users."""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markdown import Markdown
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from medcite.articles.cli import check_articles_after_ingest, review_app, users_app
+from medcite.cli_common import cli_errors as _errors
+from medcite.cli_common import err, out
+from medcite.cli_common import settings_for as _settings
 from medcite.engine import Engine
 from medcite.errors import MedciteError
 from medcite.eval.cli import eval_app
@@ -27,7 +27,7 @@ from medcite.ingest.pipeline import IngestEvent, IngestReport
 from medcite.ingest.pipeline import ingest as run_ingest
 from medcite.render import markdown
 from medcite.schema import AnswerPublic, to_public
-from medcite.settings import SECRET_FIELDS, Settings, load_settings
+from medcite.settings import SECRET_FIELDS
 from medcite.types import Answer, Audience, DocKind
 
 app = typer.Typer(
@@ -38,8 +38,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-out = Console()
-err = Console(stderr=True)
 app.add_typer(eval_app, name="eval")
 
 
@@ -56,23 +54,6 @@ def _global(
 ) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
     ctx.obj = {"home": home, "config": config}
-
-
-def _settings(ctx: typer.Context, **overrides: Any) -> Settings:
-    opts = ctx.obj or {}
-    if opts.get("home"):
-        overrides["home"] = opts["home"]
-    return load_settings(opts.get("config"), **overrides)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Library errors become one clear line and exit status 1."""
-    try:
-        yield
-    except MedciteError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -93,6 +74,8 @@ def ingest(
         library = Library(_settings(ctx))
         report = _ingest_with_progress(paths, library, kind)
     _print_report(report)
+    with _errors():
+        check_articles_after_ingest(library)
     if report.count("failed"):
         raise typer.Exit(1)
 
@@ -307,6 +290,10 @@ def config(ctx: typer.Context) -> None:
     key = "set (hidden)" if settings.llm.api_key else "not set"
     out.print(f"llm.api_key: {key}", highlight=False)
     out.print(f"settings hash: {settings.fingerprint()}", highlight=False)
+
+
+app.add_typer(review_app, name="review")
+app.add_typer(users_app, name="users")
 
 
 def main() -> None:

@@ -83,3 +83,27 @@ class LLMError(MedciteError):
 
     The message never contains the request or the model's text (they may hold patient data).
     """
+
+
+class ReviewError(MedciteError):
+    """Editorial review refused a request (the message says why and what to do)."""
+
+
+class AuthenticationRequired(ReviewError):
+    """No valid credentials: a missing or wrong token, password or session."""
+
+
+class PermissionDenied(ReviewError):
+    """The signed-in user's role, or their part in the article, does not allow the action."""
+
+
+class ReviewConflict(ReviewError):
+    """The article is not in a state that allows the action."""
+
+
+class IllegalTransition(ReviewConflict):
+    """The workflow has no such step from the article's status."""
+
+
+class ConcurrentUpdate(ReviewConflict):
+    """Someone changed the article after it was read; reload it and try again."""

@@ -287,6 +287,21 @@ class EvalSettings(_Group):
     )
 
 
+class ReviewSettings(_Group):
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="Database of articles, reviewers and the audit trail (SQLAlchemy URL, e.g. "
+        "postgresql+psycopg://user:password@host/db); default: SQLite at <home>/articles.sqlite3.",
+    )
+    secure_cookies: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="Mark session cookies Secure: auto = when the request came over https.",
+    )
+    session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 30, description="A web sign-in lasts this many hours."
+    )
+
+
 class Settings(BaseSettings):
     """All of medcite's configuration."""
 
@@ -307,6 +322,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     verify: VerifySettings = Field(default_factory=VerifySettings)
     eval: EvalSettings = Field(default_factory=EvalSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -333,9 +349,9 @@ class Settings(BaseSettings):
         return self.eval.data_dir or self.corpus.root / "data/eval"
 
     def fingerprint(self) -> str:
-        """Hash of everything that shapes an answer (data directory, web server, evaluation
-        folders and secrets excluded)."""
-        excluded = {"home": True, "web": True, "eval": True}
+        """Hash of everything that shapes an answer (data directory, web server, review
+        database, evaluation folders and secrets excluded)."""
+        excluded = {"home": True, "web": True, "eval": True, "review": True}
         payload = self.model_dump(mode="json", exclude=SECRET_FIELDS | excluded)
         blob = json.dumps(payload, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["create_app", "serve"]
 
 
-_EXTRA_MODULES = ("fastapi", "jinja2", "multipart", "uvicorn")
+_EXTRA_MODULES = ("fastapi", "jinja2", "multipart", "uvicorn", "sqlalchemy", "alembic", "argon2")
 
 
 def _require_extra() -> None:

@@ -9,8 +9,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from medcite import __version__
+from medcite.articles import open_review
 from medcite.settings import Settings, load_settings
-from medcite.web import api, pages
+from medcite.web import api, pages, review, review_api
+from medcite.web.auth import viewer_context
 from medcite.web.middleware import BodyLimit, SecurityHeaders
 from medcite.web.problems import install_error_handlers
 from medcite.web.service import AskService
@@ -27,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The app, with the engine opened now and closed when the server stops."""
     settings = settings or load_settings()
     service = AskService(settings)
+    articles = open_review(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -34,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             service.close()
+            articles.close()
 
     app = FastAPI(
         title="medcite",
@@ -46,11 +50,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.service = service
-    app.state.templates = make_templates()
+    app.state.review = articles
+    app.state.templates = make_templates([viewer_context])
     install_error_handlers(app)
     app.include_router(api.router)
+    app.include_router(review_api.router)
     app.include_router(api.health_router)
     app.include_router(pages.router)
+    app.include_router(review.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimit, max_bytes=settings.web.max_body_bytes)
     app.add_middleware(SecurityHeaders)

@@ -16,7 +16,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from medcite.errors import EmptyIndex, MedciteError, NotFound, StoreError
+from medcite.errors import (
+    AuthenticationRequired,
+    EmptyIndex,
+    MedciteError,
+    NotFound,
+    PermissionDenied,
+    ReviewConflict,
+    StoreError,
+)
 from medcite.schema import Problem
 
 log = logging.getLogger(__name__)
@@ -26,6 +34,9 @@ _TYPE_PREFIX = "urn:medcite:problem:"
 # First match wins: (error class, status, problem type).
 _ERROR_STATUS: tuple[tuple[type[MedciteError], int, str], ...] = (
     (NotFound, 404, "not-found"),
+    (AuthenticationRequired, 401, "unauthenticated"),
+    (PermissionDenied, 403, "forbidden"),
+    (ReviewConflict, 409, "conflict"),
     (EmptyIndex, 503, "empty-index"),
     (StoreError, 503, "store-unavailable"),
     (MedciteError, 422, "invalid-request"),
@@ -89,7 +100,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(MedciteError)
     async def medcite_error(request: Request, exc: MedciteError) -> Response:
         status, kind = status_of(exc)
-        return _respond(request, status, str(exc), kind=kind)
+        headers = (
+            {"WWW-Authenticate": "Bearer"} if status == 401 and not wants_html(request) else None
+        )
+        return _respond(request, status, str(exc), kind=kind, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from medcite.schema import AnswerPublic, ClaimPublic, QuotePublic, ReferencePublic
@@ -16,7 +20,10 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
 
-def make_templates() -> Jinja2Templates:
+ContextProcessor = Callable[[Request], dict[str, Any]]
+
+
+def make_templates(context_processors: Sequence[ContextProcessor] = ()) -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -31,10 +38,11 @@ def make_templates() -> Jinja2Templates:
         passage_href=passage_href,
         ask_href=ask_href,
         evidence_summary=evidence_summary,
+        audit_details=audit_details,
     )
     env.filters["day"] = day
     env.filters["moment"] = moment
-    return Jinja2Templates(env=env)
+    return Jinja2Templates(env=env, context_processors=list(context_processors))
 
 
 def certainty(claim: object) -> str | None:
@@ -88,3 +96,13 @@ def evidence_summary(answer: AnswerPublic) -> list[str]:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def audit_details(event: object) -> str:
+    """An audit event's details (stored as JSON) in words: "reviewer: rita; comment: ok"."""
+    details = json.loads(str(getattr(event, "detail", "") or "{}"))
+    parts = []
+    for key, value in details.items():
+        shown = " → ".join(map(str, value)) if isinstance(value, list) else str(value)
+        parts.append(f"{key}: {shown}")
+    return "; ".join(parts)

@@ -1,0 +1,37 @@
+"""What every `medcite` command shares: the consoles, settings from the global options, and
+library errors turned into one clear line and exit status 1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from medcite.errors import MedciteError
+from medcite.settings import Settings, load_settings
+
+out = Console()
+err = Console(stderr=True)
+
+
+def settings_for(ctx: typer.Context, **overrides: Any) -> Settings:
+    """Settings from the global --home and --config options (kept in the root context),
+    with a command's own overrides (e.g. `ask --writer`)."""
+    opts = ctx.obj or {}
+    if opts.get("home"):
+        overrides["home"] = opts["home"]
+    return load_settings(opts.get("config"), **overrides)
+
+
+@contextmanager
+def cli_errors() -> Iterator[None]:
+    """Library errors become one clear line and exit status 1."""
+    try:
+        yield
+    except MedciteError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
