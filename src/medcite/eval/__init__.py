@@ -1,0 +1,1 @@
+"""Quality measurements against gold judgments (BioASQ, MEDIQA); never used for answering."""

@@ -1,0 +1,175 @@
+"""Reranking of fused candidates: a small interface, and a linear model over features.
+
+The linear model's weights live in `reranker.json` beside this module, fitted on a training
+split of BioASQ (`medcite eval fit-reranker`); it holds one weight set with the dense
+features and one without, used when dense retrieval is unavailable. A cross-encoder can
+implement `Reranker` later.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+from medcite.errors import ConfigError
+from medcite.text import term_set, terms
+from medcite.types import Hit, Query
+
+WEIGHTS_FILE = Path(__file__).with_name("reranker.json")
+LEXICAL_FEATURES = (
+    "lexical",
+    "lexical_found",
+    "lexical_rrf",
+    "coverage",
+    "text_coverage",
+    "title_coverage",
+    "log_words",
+    "is_title",
+)
+DENSE_FEATURES = ("dense", "dense_gap", "dense_rrf")
+
+
+class Reranker(ABC):
+    """Re-orders candidates for a query; scores stay higher-is-better."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def rerank(self, query: Query, hits: Sequence[Hit]) -> list[Hit]:
+        """The same hits, best first, with `scores["rerank"]` and `score` set."""
+
+
+def features(query: Query, hits: Sequence[Hit]) -> list[dict[str, float]]:
+    """One feature vector per hit (see LEXICAL_FEATURES and DENSE_FEATURES)."""
+    concepts = [
+        (c.weight or 1.0, frozenset(t for f in c.forms for t in terms(f)))
+        for c in query.concepts
+        if not c.is_number
+    ]
+    concepts = [(w, ts) for w, ts in concepts if ts]
+    top_lexical = max((h.scores.get("lexical", 0.0) for h in hits), default=0.0) or 1.0
+    top_dense = max((h.scores.get("dense", -1.0) for h in hits), default=0.0)
+    lexical_rank = _ranks(hits, "lexical")
+    dense_rank = _ranks(hits, "dense")
+    rows = []
+    for hit in hits:
+        text_terms = term_set(hit.passage.text)
+        title_terms = term_set(hit.passage.document.title)
+        lexical = hit.scores.get("lexical")
+        dense = hit.scores.get("dense")
+        rows.append(
+            {
+                "lexical": (lexical or 0.0) / top_lexical,
+                "lexical_found": float(lexical is not None),
+                "lexical_rrf": _rrf(lexical_rank.get(hit.passage.id)),
+                "coverage": _coverage(concepts, text_terms | title_terms),
+                "text_coverage": _coverage(concepts, text_terms),
+                "title_coverage": _coverage(concepts, title_terms),
+                "log_words": math.log1p(len(hit.passage.text.split())),
+                "is_title": float(hit.passage.section == "title"),
+                "dense": dense or 0.0,
+                "dense_gap": (dense - top_dense) if dense is not None else -1.0,
+                "dense_rrf": _rrf(dense_rank.get(hit.passage.id)),
+            }
+        )
+    return rows
+
+
+def _ranks(hits: Sequence[Hit], key: str) -> dict[str, int]:
+    scored = sorted((h for h in hits if key in h.scores), key=lambda h: -h.scores[key])
+    return {h.passage.id: rank for rank, h in enumerate(scored, start=1)}
+
+
+def _rrf(rank: int | None) -> float:
+    return 0.0 if rank is None else 10.0 / (10 + rank)
+
+
+def _coverage(concepts: list[tuple[float, frozenset[str]]], present: frozenset[str]) -> float:
+    total = sum(w for w, _ in concepts)
+    if not total:
+        return 0.0
+    return sum(w for w, ts in concepts if ts & present) / total
+
+
+@dataclass(frozen=True, slots=True)
+class LinearModel:
+    """Logistic regression over standardised features: score = sigmoid(w · z + b)."""
+
+    names: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+
+    def score(self, row: Mapping[str, float]) -> float:
+        z = self.bias
+        for name, mu, sd, w in zip(self.names, self.mean, self.scale, self.weights, strict=True):
+            z += w * (row.get(name, 0.0) - mu) / sd
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "names": list(self.names),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "weights": list(self.weights),
+            "bias": self.bias,
+        }
+
+
+class LinearReranker(Reranker):
+    """The fitted logistic model; the lexical-only weights when no hit has a dense score."""
+
+    name = "linear"
+
+    def __init__(self, hybrid: LinearModel, lexical: LinearModel) -> None:
+        self.hybrid = hybrid
+        self.lexical = lexical
+
+    def rerank(self, query: Query, hits: Sequence[Hit]) -> list[Hit]:
+        if not hits:
+            return []
+        model = self.hybrid if any("dense" in h.scores for h in hits) else self.lexical
+        scored = [
+            (model.score(row), hit) for row, hit in zip(features(query, hits), hits, strict=True)
+        ]
+        scored.sort(key=lambda sh: (-sh[0], sh[1].rank))
+        return [
+            replace(hit, score=s, rank=rank, scores={**hit.scores, "rerank": s})
+            for rank, (s, hit) in enumerate(scored, start=1)
+        ]
+
+
+def load_linear(path: Path = WEIGHTS_FILE) -> LinearReranker:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return LinearReranker(_model(data["hybrid"]), _model(data["lexical"]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(
+            f"cannot read reranker weights {path} ({exc}); refit them with "
+            "`medcite eval fit-reranker` or set retrieval.reranker = none"
+        ) from exc
+
+
+def _model(data: Mapping[str, Any]) -> LinearModel:
+    names = tuple(str(n) for n in data["names"])
+    mean, scale, weights = (tuple(float(v) for v in data[k]) for k in ("mean", "scale", "weights"))
+    if not len(names) == len(mean) == len(scale) == len(weights):
+        raise ValueError("names, mean, scale and weights differ in length")
+    return LinearModel(names, mean, scale, weights, float(data["bias"]))
+
+
+@lru_cache(maxsize=4)
+def open_reranker(name: str) -> Reranker | None:
+    """The reranker a setting names (None for "none")."""
+    if name == "none":
+        return None
+    if name == LinearReranker.name:
+        return load_linear()
+    raise ConfigError(f"unknown reranker {name!r}; choose one of: linear, none")
