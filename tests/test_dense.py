@@ -106,7 +106,7 @@ def test_missing_dense_extra_falls_back_to_lexical_with_one_notice(
     def missing(_name: str) -> None:
         raise MissingExtra("dense retrieval (tokenizers is missing)", "dense")
 
-    monkeypatch.setattr(dense, "open_embedder", missing)
+    monkeypatch.setattr(dense, "embedder_class", missing)
     dense.notice_once.cache_clear()
     caplog.set_level(logging.WARNING)
     query = understand("symptoms of Brindle syndrome", library.lexical.doc_freq, 10)
@@ -162,3 +162,45 @@ def test_minilm_places_related_sentences_closer() -> None:
     )
     assert a.shape == (384,) and abs(float(np.linalg.norm(a)) - 1) < 1e-4
     assert float(a @ b) > float(a @ c) + 0.2
+
+
+def test_unembedded_documents_are_announced_once(
+    fake_settings: Settings, corpus: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    dense.notice_once.cache_clear()
+    caplog.set_level(logging.WARNING)
+    lib = Library(fake_settings)
+    ingest([corpus], lib)
+    assert lib.dense is not None and lib.dense.vectors.size() == 0
+    assert any("medcite embed" in r.getMessage() for r in caplog.records)
+    lib.close()
+
+
+def test_cli_embed_shows_what_it_wrote(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from medcite.cli import app
+
+    runner = CliRunner()
+    monkeypatch.setitem(EMBEDDERS, "fake", FakeEmbedder)
+    monkeypatch.setenv("MEDCITE_RETRIEVAL__EMBEDDER", "fake")
+    assert runner.invoke(app, ["ingest", str(corpus)]).exit_code == 0
+    result = runner.invoke(app, ["embed"])
+    assert result.exit_code == 0, result.output
+    assert "passages in the vector index" in result.output
+    again = runner.invoke(app, ["embed"])
+    assert "embedded 0 documents" in again.output
+    monkeypatch.setenv("MEDCITE_RETRIEVAL__EMBEDDER", "none")
+    off = runner.invoke(app, ["embed"])
+    assert off.exit_code == 1 and "retrieval.embedder" in off.output
+    monkeypatch.setenv("MEDCITE_RETRIEVAL__EMBEDDER", "fake")
+    monkeypatch.setattr(FakeEmbedder, "check_available", _missing_extra)
+    dense.notice_once.cache_clear()
+    missing = runner.invoke(app, ["embed"])
+    assert missing.exit_code == 1 and "pip install 'medcite[dense]'" in missing.output
+
+
+def _missing_extra() -> None:
+    raise MissingExtra("dense retrieval (tokenizers is missing)", "dense")

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -26,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from medcite.engine import Engine
-from medcite.errors import MedciteError, MissingExtra
+from medcite.errors import ConfigError, MedciteError, MissingExtra
 from medcite.eval.cli import eval_app
 from medcite.index import Library
 from medcite.index.store import Store
@@ -77,7 +78,7 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except MedciteError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
 
 
@@ -117,9 +118,12 @@ def embed(ctx: typer.Context) -> None:
     corpus another data directory already embedded, only computes what is new.
     """
     with _errors():
-        library = Library(_settings(ctx))
+        settings = _settings(ctx)
+        if settings.retrieval.embedder == "none":
+            raise ConfigError("retrieval.embedder is none; set it to minilm to embed passages")
+        library = Library(settings)
         if library.dense is None:
-            raise MissingExtra("`medcite embed` (with retrieval.embedder other than none)", "dense")
+            raise MissingExtra("`medcite embed`", "dense")
         _embed_with_progress(library)
         library.close()
 
@@ -273,6 +277,12 @@ def demo(
     question: Annotated[str | None, typer.Option(help="Question to answer after ingesting.")] = (
         None
     ),
+    embed: Annotated[
+        bool,
+        typer.Option(
+            "--embed", help="Also embed the corpus for hybrid retrieval (slow: see README)."
+        ),
+    ] = False,
 ) -> None:
     """Ingest the default corpus (settings: corpus.sources) and answer the sample question."""
     with _errors():
@@ -289,6 +299,8 @@ def demo(
             outcomes.append(report)
         for report in outcomes:
             _print_report(report)
+        if embed:
+            _embed_with_progress(library)
         library.close()
         answer = Engine(settings).ask(question or settings.corpus.sample_question)
     out.print(Markdown(markdown(answer)))

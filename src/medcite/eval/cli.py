@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -91,7 +92,7 @@ def retrieval(
 
                 report = evaluate_mediqa(settings, limit=limit, progress=on_progress)
     except MedciteError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     if markdown:
         print(to_markdown(report))
@@ -167,7 +168,7 @@ def fit_reranker_command(
                 ),
             )
     except MedciteError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     for name in ("hybrid", "lexical"):
         weights = dict(zip(fitted[name]["names"], fitted[name]["weights"], strict=True))

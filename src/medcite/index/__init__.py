@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from functools import cached_property
 
-from medcite.index.dense import DenseIndex, embed_passages, open_dense
+from medcite.index.dense import DenseIndex, embed_passages, notice_once, open_dense
 from medcite.index.embedders import EmbedProgress
 from medcite.index.lexical import LexicalIndex, open_lexical
 from medcite.index.store import Store
@@ -48,7 +48,13 @@ class Library:
     @cached_property
     def dense(self) -> DenseIndex | None:
         """Embedder and vector index, or None when dense retrieval is off or not installed."""
-        return open_dense(self.settings)
+        found = open_dense(self.settings)
+        if found is not None and self.unembedded():
+            notice_once(
+                f"{self.unembedded()} documents have no vectors yet, so dense retrieval does "
+                "not see them: run `medcite embed`"
+            )
+        return found
 
     def sync_vectors(self, progress: EmbedProgress | None = None) -> int:
         """Embed what the `vector_pending` queue holds; returns documents rewritten.
@@ -72,7 +78,7 @@ class Library:
 
     def unembedded(self) -> int:
         """Documents whose vectors are not written yet (`medcite embed` writes them)."""
-        return len(self.store.pending_vectors())
+        return self.store.pending_vector_count()
 
     def close(self) -> None:
         if "dense" in self.__dict__ and self.dense is not None:

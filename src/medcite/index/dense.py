@@ -8,12 +8,11 @@ Embedding is slow next to lexical indexing, so it is a separate step (`medcite e
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
 from medcite.errors import MissingExtra
-from medcite.index.embedders import Embedder, EmbeddingCache, EmbedProgress, open_embedder
+from medcite.index.embedders import Embedder, EmbeddingCache, EmbedProgress, embedder_class
 from medcite.settings import Settings
 from medcite.types import Passage
 
@@ -23,11 +22,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass(slots=True)
 class DenseIndex:
-    embedder: Embedder
-    vectors: VectorIndex
-    cache: EmbeddingCache
+    """An embedder (built on first use: loading weights takes a while) and its vectors."""
+
+    def __init__(
+        self, embedder_cls: type[Embedder], vectors: VectorIndex, cache: EmbeddingCache
+    ) -> None:
+        self.embedder_cls = embedder_cls
+        self.vectors = vectors
+        self.cache = cache
+        self._embedder: Embedder | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self.embedder_cls()
+        return self._embedder
 
     def search(self, question: str, k: int) -> list[VectorResult]:
         if not self.vectors.size():
@@ -44,20 +54,19 @@ def open_dense(settings: Settings) -> DenseIndex | None:
     if cfg.embedder == "none":
         return None
     try:
-        embedder = open_embedder(cfg.embedder)
+        cls = embedder_class(cfg.embedder)
         from medcite.index.vectors import open_vectors
     except MissingExtra as exc:
         notice_once(f"lexical retrieval only: {exc}")
         return None
     except ImportError as exc:
-        notice_once(
-            f"lexical retrieval only: {MissingExtra(f'dense retrieval ({exc.name})', 'dense')}"
-        )
+        missing = MissingExtra(f"dense retrieval ({exc.name} is missing)", "dense")
+        notice_once(f"lexical retrieval only: {missing}")
         return None
-    path = settings.data_dir / "vectors" / embedder.name
-    vectors = open_vectors(cfg.vector_backend, path, embedder.dimensions, cfg.hnsw_threshold)
+    path = settings.data_dir / "vectors" / cls.name
+    vectors = open_vectors(cfg.vector_backend, path, cls.dimensions, cfg.hnsw_threshold)
     cache_path = cfg.embedding_cache or settings.data_dir / "embeddings.sqlite3"
-    return DenseIndex(embedder, vectors, EmbeddingCache(cache_path.expanduser()))
+    return DenseIndex(cls, vectors, EmbeddingCache(cache_path.expanduser()))
 
 
 def embedding_text(passage: Passage) -> str:

@@ -7,6 +7,7 @@ module imports none of it until an embedder is built.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
@@ -41,6 +42,11 @@ class Embedder(ABC):
         row: Floats = vectors[0]
         return row
 
+    @classmethod
+    def check_available(cls) -> None:
+        """Raise MissingExtra if the embedder could not be built (cheap: loads nothing)."""
+        return None
+
     @property
     def model_id(self) -> str:
         return f"{self.name}/{self.version}/{self.dimensions}"
@@ -54,27 +60,36 @@ class MiniLMEmbedder(Embedder):
     batch_size = 32
 
     def __init__(self) -> None:
-        try:
-            from medcite.index.minilm import MiniLM
-        except ImportError as exc:
-            raise MissingExtra(f"dense retrieval ({exc.name} is missing)", "dense") from None
+        self.check_available()
+        from medcite.index.minilm import MiniLM
+
         self._model = MiniLM()
+
+    @classmethod
+    def check_available(cls) -> None:
+        for module in ("numpy", "tokenizers"):
+            if importlib.util.find_spec(module) is None:
+                raise MissingExtra(f"dense retrieval ({module} is missing)", "dense")
+        from medcite.index.minilm import model_dir
+
+        model_dir()
 
     def embed(self, texts: Sequence[str]) -> Floats:
         return self._model.encode(list(texts))
 
 
-EMBEDDERS: dict[str, Callable[[], Embedder]] = {MiniLMEmbedder.name: MiniLMEmbedder}
+EMBEDDERS: dict[str, type[Embedder]] = {MiniLMEmbedder.name: MiniLMEmbedder}
 
 
-def open_embedder(name: str) -> Embedder:
+def embedder_class(name: str) -> type[Embedder]:
     """The embedder a setting names; MissingExtra when its dependencies are not installed."""
     try:
-        factory = EMBEDDERS[name]
+        cls = EMBEDDERS[name]
     except KeyError:
         known = ", ".join(sorted([*EMBEDDERS, "none"]))
         raise ConfigError(f"unknown embedder {name!r}; choose one of: {known}") from None
-    return factory()
+    cls.check_available()
+    return cls
 
 
 class EmbeddingCache:

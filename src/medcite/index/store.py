@@ -199,6 +199,9 @@ class Store:
     def pending_vectors(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT doc_id FROM vector_pending ORDER BY doc_id")]
 
+    def pending_vector_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM vector_pending").fetchone()[0])
+
     def queue_all_for_vectors(self) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR IGNORE INTO vector_pending(doc_id) SELECT id FROM documents")

@@ -31,8 +31,10 @@ LEXICAL_FEATURES = (
     "title_coverage",
     "log_words",
     "is_title",
+    "doc_lexical",
+    "doc_passages",
 )
-DENSE_FEATURES = ("dense", "dense_gap", "dense_rrf")
+DENSE_FEATURES = ("dense", "dense_gap", "dense_rrf", "doc_dense")
 
 
 class Reranker(ABC):
@@ -57,8 +59,17 @@ def features(query: Query, hits: Sequence[Hit]) -> list[dict[str, float]]:
     top_dense = max((h.scores.get("dense", -1.0) for h in hits), default=0.0)
     lexical_rank = _ranks(hits, "lexical")
     dense_rank = _ranks(hits, "dense")
+    doc_lexical: dict[str, float] = {}
+    doc_dense: dict[str, float] = {}
+    doc_count: dict[str, int] = {}
+    for hit in hits:
+        doc = hit.passage.document.id
+        doc_lexical[doc] = doc_lexical.get(doc, 0.0) + hit.scores.get("lexical", 0.0) / top_lexical
+        doc_dense[doc] = max(doc_dense.get(doc, -1.0), hit.scores.get("dense", -1.0))
+        doc_count[doc] = doc_count.get(doc, 0) + 1
     rows = []
     for hit in hits:
+        doc = hit.passage.document.id
         text_terms = term_set(hit.passage.text)
         title_terms = term_set(hit.passage.document.title)
         lexical = hit.scores.get("lexical")
@@ -76,6 +87,9 @@ def features(query: Query, hits: Sequence[Hit]) -> list[dict[str, float]]:
                 "dense": dense or 0.0,
                 "dense_gap": (dense - top_dense) if dense is not None else -1.0,
                 "dense_rrf": _rrf(dense_rank.get(hit.passage.id)),
+                "doc_lexical": doc_lexical[doc],
+                "doc_passages": math.log(doc_count[doc]),
+                "doc_dense": max(doc_dense[doc], 0.0),
             }
         )
     return rows
