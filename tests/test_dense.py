@@ -142,6 +142,9 @@ def test_exact_and_hnsw_search_agree(tmp_path: Path) -> None:
     top_hnsw = [r.passage_id for r in hnsw.search(query, 5)]
     assert top_exact[0] == top_hnsw[0] == "p7"
     assert len(set(top_exact) & set(top_hnsw)) >= 4
+    assert list((tmp_path / "v").glob("hnsw-*.usearch"))  # the graph is saved ...
+    again = HnswIndex(tmp_path / "v", 16)  # ... and reloaded by the next process
+    assert [r.passage_id for r in again.search(query, 5)] == top_hnsw
     exact.replace(["d2"], [], np.zeros((0, 16), dtype=np.float32))  # drops p6, p7, p8
     assert "p7" not in {r.passage_id for r in ExactIndex(tmp_path / "v", 16).search(query, 5)}
 

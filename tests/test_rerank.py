@@ -12,6 +12,8 @@ from medcite.retrieve.rerank import (
     WEIGHTS_FILE,
     LinearModel,
     LinearReranker,
+    expand,
+    expanded_names,
     features,
     load_linear,
 )
@@ -34,8 +36,9 @@ QUERY = Query(
 
 
 def _model(names: tuple[str, ...], weights: tuple[float, ...]) -> LinearModel:
-    n = len(names)
-    return LinearModel(names, (0.0,) * n, (1.0,) * n, weights, 0.0)
+    """Weights on the base features; none on their gaps to the best candidate."""
+    n = 2 * len(names)
+    return LinearModel(names, False, (0.0,) * n, (1.0,) * n, weights + (0.0,) * len(names), 0.0)
 
 
 def test_features_by_hand() -> None:
@@ -66,8 +69,8 @@ def test_rerank_orders_by_the_model_and_fills_the_rerank_score() -> None:
 
 
 def test_without_dense_scores_the_lexical_weights_are_used() -> None:
-    # The hybrid model prefers short passages, the lexical one covered concepts.
-    reranker = LinearReranker(_model(("log_words",), (-5.0,)), _model(("coverage",), (5.0,)))
+    # The hybrid model follows BM25, the lexical one the concepts covered.
+    reranker = LinearReranker(_model(("lexical",), (5.0,)), _model(("coverage",), (5.0,)))
     hits = [
         _hit("short", "Unrelated.", 1, lexical=2.0),
         _hit(
@@ -89,10 +92,32 @@ def test_without_dense_scores_the_lexical_weights_are_used() -> None:
 
 def test_shipped_weights_load_with_both_models() -> None:
     data = json.loads(WEIGHTS_FILE.read_text())
-    assert set(data["lexical"]["names"]) <= set(LEXICAL_FEATURES)
-    assert set(data["hybrid"]["names"]) <= set(LEXICAL_FEATURES + DENSE_FEATURES)
+    assert set(data["lexical"]["base"]) <= set(LEXICAL_FEATURES)
+    assert set(data["hybrid"]["base"]) <= set(LEXICAL_FEATURES + DENSE_FEATURES)
+    assert "dense" in data["hybrid"]["base"] and "dense" not in data["lexical"]["base"]
+    assert (
+        data["fitted_on"]["dataset"].startswith("BioASQ")
+        and "train" in data["fitted_on"]["dataset"]
+    )
     reranker = load_linear()
     assert reranker.rerank(QUERY, []) == []
+
+
+def test_pairs_and_gaps_expand_the_inputs() -> None:
+    rows = [{"a": 1.0, "b": 2.0}, {"a": 3.0, "b": 0.0}]
+    assert expanded_names(("a", "b"), pairs=False) == ["a", "b", "a-best", "b-best"]
+    assert expand(rows, ("a", "b"), pairs=False) == [[1.0, 2.0, -2.0, 0.0], [3.0, 0.0, 0.0, -2.0]]
+    names = expanded_names(("a", "b"), pairs=True)
+    assert len(names) == 4 + 10 and "a*b-best" in names
+    assert len(expand(rows, ("a", "b"), pairs=True)[0]) == len(names)
+
+
+def test_model_json_round_trips(tmp_path: Path) -> None:
+    model = LinearModel(("a",), True, (0.0, 0.0, 0.0, 0.0, 0.0), (1.0,) * 5, (1, 2, 3, 4, 5), -1.0)
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps({"hybrid": model.to_json(), "lexical": model.to_json()}))
+    loaded = load_linear(path)
+    assert loaded.hybrid == loaded.lexical == model
 
 
 def test_broken_weights_say_how_to_refit(tmp_path: Path) -> None:

@@ -171,6 +171,7 @@ def fit_reranker_command(
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     for name in ("hybrid", "lexical"):
-        weights = dict(zip(fitted[name]["names"], fitted[name]["weights"], strict=True))
-        out.print(f"{name}: " + ", ".join(f"{k} {v:+.2f}" for k, v in weights.items()))
+        inputs = sorted(fitted[name]["inputs"], key=lambda i: -abs(i["weight"]))[:6]
+        strongest = ", ".join(f"{i['name']} {i['weight']:+.2f}" for i in inputs)
+        out.print(f"{name} model, strongest inputs: {strongest}", highlight=False)
     out.print(f"wrote {target}", highlight=False)

@@ -28,6 +28,7 @@ from medcite.retrieve.rerank import (
     LEXICAL_FEATURES,
     WEIGHTS_FILE,
     LinearModel,
+    expand,
     features,
 )
 from medcite.settings import Settings
@@ -36,6 +37,7 @@ from medcite.understand.query import understand
 
 Matrix = npt.NDArray[np.float64]
 HYBRID = RetrievalPlan(expansion=True, reranker="none")
+PAIRS = True  # products of every two inputs: +0.008 doc nDCG@10 on a training hold-out
 
 
 def fit_reranker(
@@ -85,10 +87,10 @@ def _examples(
     targets: list[float] = []
     for n, (query, relevant) in enumerate(zip(queries, labels, strict=True), start=1):
         hits = rank_passages(query, library, plan)[: plan.rerank_depth]
-        for hit, feats in zip(hits, features(query, hits), strict=True):
+        rows += expand(features(query, hits), names, PAIRS)
+        for hit in hits:
             ids = hit.passage.document.extra.get("snippet_ids", "").split()
             pmid = snippet_pmid.get(ids[0], "") if ids else ""
-            rows.append([feats[name] for name in names])
             targets.append(float(pmid in relevant))
         if progress and n % 50 == 0:
             progress(f"features ({'dense' if plan.dense else 'lexical'})", n, len(queries))
@@ -112,6 +114,7 @@ def _fit(x: Matrix, y: Matrix, names: tuple[str, ...], l2: float, steps: int = 3
         b -= lr * grad_b
     return LinearModel(
         names,
+        PAIRS,
         tuple(round(float(v), 6) for v in mean),
         tuple(round(float(v), 6) for v in scale),
         tuple(round(float(v), 6) for v in w),

@@ -29,8 +29,6 @@ LEXICAL_FEATURES = (
     "coverage",
     "text_coverage",
     "title_coverage",
-    "log_words",
-    "is_title",
     "doc_lexical",
     "doc_passages",
 )
@@ -82,8 +80,6 @@ def features(query: Query, hits: Sequence[Hit]) -> list[dict[str, float]]:
                 "coverage": _coverage(concepts, text_terms | title_terms),
                 "text_coverage": _coverage(concepts, text_terms),
                 "title_coverage": _coverage(concepts, title_terms),
-                "log_words": math.log1p(len(hit.passage.text.split())),
-                "is_title": float(hit.passage.section == "title"),
                 "dense": dense or 0.0,
                 "dense_gap": (dense - top_dense) if dense is not None else -1.0,
                 "dense_rrf": _rrf(dense_rank.get(hit.passage.id)),
@@ -111,29 +107,60 @@ def _coverage(concepts: list[tuple[float, frozenset[str]]], present: frozenset[s
     return sum(w for w, ts in concepts if ts & present) / total
 
 
+def expand(
+    rows: Sequence[Mapping[str, float]], base: Sequence[str], pairs: bool
+) -> list[list[float]]:
+    """Model inputs: each base feature, its gap to the best candidate of the query, and
+    (with `pairs`) the product of every two of those, so a linear model can weigh
+    combinations ("covers the question and is close in meaning")."""
+    best = {n: max((r.get(n, 0.0) for r in rows), default=0.0) for n in base}
+    out = []
+    for row in rows:
+        x = [row.get(n, 0.0) for n in base] + [row.get(n, 0.0) - best[n] for n in base]
+        if pairs:
+            x += [x[i] * x[j] for i in range(len(x)) for j in range(i, len(x))]
+        out.append(x)
+    return out
+
+
+def expanded_names(base: Sequence[str], pairs: bool) -> list[str]:
+    names = [*base, *(f"{n}-best" for n in base)]
+    if pairs:
+        names += [f"{names[i]}*{names[j]}" for i in range(len(names)) for j in range(i, len(names))]
+    return names
+
+
 @dataclass(frozen=True, slots=True)
 class LinearModel:
-    """Logistic regression over standardised features: score = sigmoid(w · z + b)."""
+    """Logistic regression over standardised model inputs: score = sigmoid(w · z + b)."""
 
-    names: tuple[str, ...]
+    base: tuple[str, ...]
+    pairs: bool
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     weights: tuple[float, ...]
     bias: float
 
-    def score(self, row: Mapping[str, float]) -> float:
-        z = self.bias
-        for name, mu, sd, w in zip(self.names, self.mean, self.scale, self.weights, strict=True):
-            z += w * (row.get(name, 0.0) - mu) / sd
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    def scores(self, rows: Sequence[Mapping[str, float]]) -> list[float]:
+        """One probability-like score per candidate of one query."""
+        out = []
+        for x in expand(rows, self.base, self.pairs):
+            z = self.bias
+            for v, mu, sd, w in zip(x, self.mean, self.scale, self.weights, strict=True):
+                z += w * (v - mu) / sd
+            out.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
+        return out
 
     def to_json(self) -> dict[str, object]:
+        names = expanded_names(self.base, self.pairs)
         return {
-            "names": list(self.names),
-            "mean": list(self.mean),
-            "scale": list(self.scale),
-            "weights": list(self.weights),
+            "base": list(self.base),
+            "pairs": self.pairs,
             "bias": self.bias,
+            "inputs": [
+                {"name": n, "mean": m, "scale": s, "weight": w}
+                for n, m, s, w in zip(names, self.mean, self.scale, self.weights, strict=True)
+            ],
         }
 
 
@@ -150,9 +177,7 @@ class LinearReranker(Reranker):
         if not hits:
             return []
         model = self.hybrid if any("dense" in h.scores for h in hits) else self.lexical
-        scored = [
-            (model.score(row), hit) for row, hit in zip(features(query, hits), hits, strict=True)
-        ]
+        scored = list(zip(model.scores(features(query, hits)), hits, strict=True))
         scored.sort(key=lambda sh: (-sh[0], sh[1].rank))
         return [
             replace(hit, score=s, rank=rank, scores={**hit.scores, "rerank": s})
@@ -172,11 +197,19 @@ def load_linear(path: Path = WEIGHTS_FILE) -> LinearReranker:
 
 
 def _model(data: Mapping[str, Any]) -> LinearModel:
-    names = tuple(str(n) for n in data["names"])
-    mean, scale, weights = (tuple(float(v) for v in data[k]) for k in ("mean", "scale", "weights"))
-    if not len(names) == len(mean) == len(scale) == len(weights):
-        raise ValueError("names, mean, scale and weights differ in length")
-    return LinearModel(names, mean, scale, weights, float(data["bias"]))
+    base = tuple(str(n) for n in data["base"])
+    pairs = bool(data["pairs"])
+    inputs = data["inputs"]
+    if [i["name"] for i in inputs] != expanded_names(base, pairs):
+        raise ValueError("the inputs do not match the base features")
+    return LinearModel(
+        base,
+        pairs,
+        tuple(float(i["mean"]) for i in inputs),
+        tuple(float(i["scale"]) for i in inputs),
+        tuple(float(i["weight"]) for i in inputs),
+        float(data["bias"]),
+    )
 
 
 @lru_cache(maxsize=4)
