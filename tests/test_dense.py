@@ -207,3 +207,15 @@ def test_cli_embed_shows_what_it_wrote(
 
 def _missing_extra() -> None:
     raise MissingExtra("dense retrieval (tokenizers is missing)", "dense")
+
+
+def test_vector_migration_queues_existing_documents_and_can_run_twice(library: Library) -> None:
+    from medcite.index.migrations import _m002_vectors
+
+    library.store.clear_pending_vectors(library.store.pending_vectors())
+    assert library.unembedded() == 0
+    db = library.store._db
+    db.execute("DROP TABLE vector_pending")
+    _m002_vectors(db)
+    _m002_vectors(db)  # self-contained and idempotent: safe if renumbered at merge
+    assert library.unembedded() == len(library.store.document_ids()) > 0

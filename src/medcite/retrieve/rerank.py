@@ -57,14 +57,7 @@ def features(query: Query, hits: Sequence[Hit]) -> list[dict[str, float]]:
     top_dense = max((h.scores.get("dense", -1.0) for h in hits), default=0.0)
     lexical_rank = _ranks(hits, "lexical")
     dense_rank = _ranks(hits, "dense")
-    doc_lexical: dict[str, float] = {}
-    doc_dense: dict[str, float] = {}
-    doc_count: dict[str, int] = {}
-    for hit in hits:
-        doc = hit.passage.document.id
-        doc_lexical[doc] = doc_lexical.get(doc, 0.0) + hit.scores.get("lexical", 0.0) / top_lexical
-        doc_dense[doc] = max(doc_dense.get(doc, -1.0), hit.scores.get("dense", -1.0))
-        doc_count[doc] = doc_count.get(doc, 0) + 1
+    doc_lexical, doc_dense, doc_count = _per_document(hits, top_lexical)
     rows = []
     for hit in hits:
         doc = hit.passage.document.id
@@ -89,6 +82,21 @@ def features(query: Query, hits: Sequence[Hit]) -> list[dict[str, float]]:
             }
         )
     return rows
+
+
+def _per_document(
+    hits: Sequence[Hit], top_lexical: float
+) -> tuple[dict[str, float], dict[str, float], dict[str, int]]:
+    """Per document among the candidates: summed BM25 share, best cosine, passages found."""
+    lexical: dict[str, float] = {}
+    dense: dict[str, float] = {}
+    count: dict[str, int] = {}
+    for hit in hits:
+        doc = hit.passage.document.id
+        lexical[doc] = lexical.get(doc, 0.0) + hit.scores.get("lexical", 0.0) / top_lexical
+        dense[doc] = max(dense.get(doc, -1.0), hit.scores.get("dense", -1.0))
+        count[doc] = count.get(doc, 0) + 1
+    return lexical, dense, count
 
 
 def _ranks(hits: Sequence[Hit], key: str) -> dict[str, int]:
