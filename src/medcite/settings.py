@@ -130,7 +130,7 @@ class RetrievalSettings(_Group):
         default="linear", description="Reranker of the fused candidates (linear: fitted weights)."
     )
     rerank_depth: int = Field(
-        default=100, ge=1, le=2000, description="Fused candidates the reranker re-orders."
+        default=200, ge=1, le=2000, description="Fused candidates the reranker re-orders."
     )
 
 

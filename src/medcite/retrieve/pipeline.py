@@ -33,7 +33,7 @@ class RetrievalPlan:
     candidates: int = 100
     rrf_k: int = 60
     dense_weight: float = 0.5
-    rerank_depth: int = 100
+    rerank_depth: int = 200
 
     @classmethod
     def from_settings(cls, cfg: RetrievalSettings) -> RetrievalPlan:
