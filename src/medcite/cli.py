@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markdown import Markdown
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -19,7 +27,7 @@ from medcite.cli_common import cli_errors as _errors
 from medcite.cli_common import err, out
 from medcite.cli_common import settings_for as _settings
 from medcite.engine import Engine
-from medcite.errors import MedciteError
+from medcite.errors import ConfigError, MedciteError, MissingExtra
 from medcite.eval.cli import eval_app
 from medcite.index import Library
 from medcite.index.store import Store
@@ -64,6 +72,9 @@ def ingest(
         DocKind | None,
         typer.Option(help="Label every document with this kind instead of detecting it."),
     ] = None,
+    embed: Annotated[
+        bool, typer.Option("--embed", help="Also embed the new passages for dense retrieval.")
+    ] = False,
 ) -> None:
     """Index files: MedQuAD JSONL, text, Markdown, HTML, PDF, FDA SPL XML.
 
@@ -74,10 +85,54 @@ def ingest(
         library = Library(_settings(ctx))
         report = _ingest_with_progress(paths, library, kind)
     _print_report(report)
+    if embed:
+        with _errors():
+            _embed_with_progress(library)
     with _errors():
         check_articles_after_ingest(library)
     if report.count("failed"):
         raise typer.Exit(1)
+
+
+@app.command()
+def embed(ctx: typer.Context) -> None:
+    """Embed the passages not embedded yet, for dense retrieval (needs medcite[dense]).
+
+    Vectors are cached by content hash, so re-running after an interruption, or for a
+    corpus another data directory already embedded, only computes what is new.
+    """
+    with _errors():
+        settings = _settings(ctx)
+        if settings.retrieval.embedder == "none":
+            raise ConfigError("retrieval.embedder is none; set it to minilm to embed passages")
+        library = Library(settings)
+        if library.dense is None:
+            raise MissingExtra("`medcite embed`", "dense")
+        _embed_with_progress(library)
+        library.close()
+
+
+def _embed_with_progress(library: Library) -> None:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    started = time.perf_counter()
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("embedding passages", total=None)
+        docs = library.sync_vectors(
+            lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    dense = library.dense
+    size = dense.vectors.size() if dense else 0
+    out.print(
+        f"embedded {docs} documents in {time.perf_counter() - started:.1f} s · "
+        f"{size} passages in the vector index",
+        highlight=False,
+    )
 
 
 def _ingest_with_progress(
@@ -236,6 +291,12 @@ def demo(
     question: Annotated[str | None, typer.Option(help="Question to answer after ingesting.")] = (
         None
     ),
+    embed: Annotated[
+        bool,
+        typer.Option(
+            "--embed", help="Also embed the corpus for hybrid retrieval (slow: see README)."
+        ),
+    ] = False,
 ) -> None:
     """Ingest the default corpus (settings: corpus.sources) and answer the sample question."""
     with _errors():
@@ -252,6 +313,8 @@ def demo(
             outcomes.append(report)
         for report in outcomes:
             _print_report(report)
+        if embed:
+            _embed_with_progress(library)
         library.close()
         answer = Engine(settings).ask(question or settings.corpus.sample_question)
     out.print(Markdown(markdown(answer)))

@@ -108,6 +108,48 @@ class RetrievalSettings(_Group):
     title_boost: float = Field(
         default=1.5, ge=0, description="BM25 weight of the document title relative to the text."
     )
+    embedder: str = Field(
+        default="minilm",
+        description="Sentence-embedding model for dense retrieval: minilm (needs the [dense] "
+        "extra) or none (lexical only).",
+    )
+    embedding_cache: Path | None = Field(
+        default=None,
+        description="SQLite cache of passage vectors keyed by model and text hash "
+        "(default: <home>/embeddings.sqlite3); data directories may share one.",
+    )
+    vector_backend: Literal["auto", "exact", "hnsw"] = Field(
+        default="auto",
+        description="Vector search: exact (numpy), hnsw (usearch), or auto by index size.",
+    )
+    hnsw_threshold: int = Field(
+        default=200_000, ge=0, description="With vector_backend=auto, use HNSW above this many."
+    )
+    candidates: int = Field(
+        default=100, ge=1, le=2000, description="Passages each retriever contributes to fusion."
+    )
+    fusion: Literal["rrf", "weighted"] = Field(
+        default="rrf", description="How lexical and dense rankings are combined."
+    )
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Share of the dense score in the weighted-sum fusion (lexical gets the rest).",
+    )
+    expansion: bool = Field(
+        default=True, description="Add synonyms and drug names to the lexical query."
+    )
+    expansion_weight: float = Field(
+        default=0.5, ge=0, le=1, description="BM25 weight of expanded terms (question's own: 1)."
+    )
+    reranker: Literal["none", "linear"] = Field(
+        default="linear", description="Reranker of the fused candidates (linear: fitted weights)."
+    )
+    rerank_depth: int = Field(
+        default=200, ge=1, le=2000, description="Fused candidates the reranker re-orders."
+    )
 
 
 class AnswerSettings(_Group):
@@ -350,8 +392,14 @@ class Settings(BaseSettings):
 
     def fingerprint(self) -> str:
         """Hash of everything that shapes an answer (data directory, web server, review
-        database, evaluation folders and secrets excluded)."""
-        excluded = {"home": True, "web": True, "eval": True, "review": True}
+        database, evaluation folders, embedding cache path and secrets excluded)."""
+        excluded = {
+            "home": True,
+            "web": True,
+            "eval": True,
+            "review": True,
+            "retrieval": {"embedding_cache"},
+        }
         payload = self.model_dump(mode="json", exclude=SECRET_FIELDS | excluded)
         blob = json.dumps(payload, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from medcite.answer.evidence import coverage, matchers
 from medcite.index import Library
-from medcite.retrieve.search import term_groups
+from medcite.retrieve.expand import question_groups
 from medcite.text import normalize_ws, term_set
 from medcite.types import Query
 
@@ -22,7 +22,7 @@ def related_questions(query: Query, library: Library, limit: int = 5) -> tuple[s
     ms = matchers(query)
     if not ms or limit <= 0:
         return ()
-    results = library.lexical.search(term_groups(query), POOL)
+    results = library.lexical.search(question_groups(query), POOL)
     passages = library.store.passages([r.passage_id for r in results])
     seen = {_key(q) for q in (query.question, *query.history)}
     ranked: list[tuple[float, int, str]] = []

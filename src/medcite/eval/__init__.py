@@ -1,1 +1,1 @@
-"""Evaluations run as commands (`medcite eval ...`), never as tests."""
+"""Quality measurements against gold judgments (BioASQ, MEDIQA); never used for answering."""

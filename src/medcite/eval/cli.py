@@ -1,26 +1,33 @@
-"""`medcite eval ...`: evaluation commands over the sets in `eval.data_dir`."""
+"""`medcite eval ...`: quality measurements on the gold sets (see `medcite.eval`): retrieval
+against gold judgments, and the faithfulness of answers."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from medcite.engine import Engine
 from medcite.errors import MedciteError
 from medcite.eval.faithfulness import evaluate, json_report, load_questions, markdown_table
+from medcite.eval.retrieval import Report, evaluate_bioasq
 from medcite.settings import Settings, load_settings
 
 eval_app = typer.Typer(
-    help="Measure medcite on evaluation sets (read from eval.data_dir).",
+    help="Measure medcite against gold judgments (BioASQ, MEDIQA); read from eval.data_dir.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
+out = Console()
 err = Console(stderr=True)
 
 
@@ -29,10 +36,148 @@ class Dataset(StrEnum):
     MEDIQA = "mediqa"
 
 
+class SplitOption(StrEnum):
+    TEST = "test"
+    TRAIN = "train"
+    ALL = "all"
+
+
 def _settings(ctx: typer.Context) -> Settings:
-    opts = ctx.obj or {}
+    opts = (ctx.parent.obj if ctx.parent else None) or ctx.obj or {}
     overrides = {"home": opts["home"]} if opts.get("home") else {}
     return load_settings(opts.get("config"), **overrides)
+
+
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        yield bar
+
+
+@eval_app.command()
+def retrieval(
+    ctx: typer.Context,
+    dataset: Annotated[Dataset, typer.Option(help="Which gold set.")] = Dataset.BIOASQ,
+    limit: Annotated[int | None, typer.Option(min=1, help="Evaluate the first N questions.")] = (
+        None
+    ),
+    split: Annotated[
+        SplitOption, typer.Option(help="BioASQ questions: held-out test split, train, or all.")
+    ] = SplitOption.TEST,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the results as JSON here.")
+    ] = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the table as Markdown (for the README).")
+    ] = False,
+) -> None:
+    """Ablation table of retrieval configurations: quality and latency (p50/p95)."""
+    try:
+        settings = _settings(ctx)
+        with _progress() as bar:
+            task = bar.add_task("preparing", total=None)
+
+            def on_progress(what: str, done: int, total: int) -> None:
+                bar.update(task, description=what, completed=done, total=total)
+
+            if dataset == Dataset.BIOASQ:
+                report = evaluate_bioasq(
+                    settings, split=split.value, limit=limit, progress=on_progress
+                )
+            else:
+                from medcite.eval.mediqa import evaluate_mediqa
+
+                report = evaluate_mediqa(settings, limit=limit, progress=on_progress)
+    except MedciteError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
+    if markdown:
+        print(to_markdown(report))
+    else:
+        out.print(_table(report))
+    if json_out:
+        json_out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
+        err.print(f"wrote {json_out}", highlight=False)
+
+
+def _cells(report: Report) -> tuple[list[str], list[list[str]]]:
+    timed = any(r.p50_ms is not None for r in report.rows)
+    header = ["configuration", *report.metrics, *(["p50 ms", "p95 ms"] if timed else [])]
+    body = []
+    for row in report.rows:
+        cells = [row.configuration, *(f"{row.metrics.get(m, 0.0):.3f}" for m in report.metrics)]
+        if timed:
+            cells += [_ms(row.p50_ms), _ms(row.p95_ms)]
+        body.append(cells)
+    return header, body
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _table(report: Report) -> Table:
+    header, body = _cells(report)
+    table = Table(title=f"{report.dataset}: {report.description}")
+    table.add_column(header[0], no_wrap=True)
+    for name in header[1:]:
+        table.add_column(name, justify="right")
+    for cells in body:
+        table.add_row(*cells)
+    return table
+
+
+def to_markdown(report: Report) -> str:
+    """The report as a Markdown table with its description above it."""
+    header, body = _cells(report)
+    lines = [f"{report.dataset}: {report.description}", ""]
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("|" + "|".join("---" for _ in header) + "|")
+    lines += ["| " + " | ".join(cells) + " |" for cells in body]
+    return "\n".join(lines)
+
+
+@eval_app.command("fit-reranker")
+def fit_reranker_command(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Fit on the first N training questions.")
+    ] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Where to write the weights (default: in-tree).")
+    ] = None,
+) -> None:
+    """Refit the linear reranker on the BioASQ training split (never the test split)."""
+    from medcite.eval.fit import fit_reranker
+    from medcite.retrieve.rerank import WEIGHTS_FILE
+
+    target = out_path or WEIGHTS_FILE
+    try:
+        settings = _settings(ctx)
+        with _progress() as bar:
+            task = bar.add_task("preparing", total=None)
+            fitted = fit_reranker(
+                settings,
+                out=target,
+                limit=limit,
+                progress=lambda what, done, total: bar.update(
+                    task, description=what, completed=done, total=total
+                ),
+            )
+    except MedciteError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
+    for name in ("hybrid", "lexical"):
+        inputs = sorted(fitted[name]["inputs"], key=lambda i: -abs(i["weight"]))[:6]
+        strongest = ", ".join(f"{i['name']} {i['weight']:+.2f}" for i in inputs)
+        out.print(f"{name} model, strongest inputs: {strongest}", highlight=False)
+    out.print(f"wrote {target}", highlight=False)
 
 
 @eval_app.command()
@@ -54,15 +199,14 @@ def faithfulness(
         settings = _settings(ctx)
         questions = load_questions(dataset.value, settings.eval_dir, limit)
         engine = Engine(settings)
-        columns = (TextColumn("asking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=err, transient=True) as bar:
+        with _progress() as bar:
             task = bar.add_task("asking", total=len(questions))
             report = evaluate(
                 engine, questions, dataset.value, lambda n: bar.update(task, completed=n)
             )
         engine.close()
     except MedciteError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     print(markdown_table(report))
     if json_out is not None:

@@ -63,6 +63,17 @@ def _m002_conversations(db: sqlite3.Connection) -> None:
     )
 
 
+def _m003_vectors(db: sqlite3.Connection) -> None:
+    """Queue of documents whose vectors must be (re)written; every document starts queued."""
+    _run(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS vector_pending (doc_id TEXT PRIMARY KEY);
+        INSERT OR IGNORE INTO vector_pending(doc_id) SELECT id FROM documents
+        """,
+    )
+
+
 def _run(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one (executescript would commit the open transaction)."""
     for statement in script.split(";"):
@@ -70,7 +81,7 @@ def _run(db: sqlite3.Connection, script: str) -> None:
             db.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_conversations)
+MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_conversations, _m003_vectors)
 
 
 def migrate(db: sqlite3.Connection) -> int:

@@ -4,7 +4,8 @@ Each thread gets its own connection (the web app answers on a thread pool).
 
 Every write of one source file is one transaction, so a crash leaves the old state or
 the new one. Documents whose lexical entries must be (re)written are queued in
-`lexical_pending` inside the same transaction; the lexical index drains the queue.
+`lexical_pending` inside the same transaction; the lexical index drains the queue. The
+vector index has its own queue, `vector_pending`, drained by `Library.sync_vectors`.
 """
 
 from __future__ import annotations
@@ -158,10 +159,9 @@ class Store:
                 db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
             for record in records:
                 self._put_document(db, source.id, record, now)
-            db.executemany(
-                "INSERT OR IGNORE INTO lexical_pending(doc_id) VALUES (?)",
-                [(i,) for i in [*removed, *(r.document.id for r in records)]],
-            )
+            queued = [(i,) for i in [*removed, *(r.document.id for r in records)]]
+            db.executemany("INSERT OR IGNORE INTO lexical_pending(doc_id) VALUES (?)", queued)
+            db.executemany("INSERT OR IGNORE INTO vector_pending(doc_id) VALUES (?)", queued)
             n_passages = db.execute(
                 "SELECT count(*) FROM passages p JOIN documents d ON d.id = p.doc_id "
                 "WHERE d.source_id = ?",
@@ -229,6 +229,22 @@ class Store:
     def clear_pending(self, doc_ids: Sequence[str]) -> None:
         with self.transaction() as db:
             db.executemany("DELETE FROM lexical_pending WHERE doc_id = ?", [(i,) for i in doc_ids])
+
+    # -- vector queue ----------------------------------------------------------------
+
+    def pending_vectors(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT doc_id FROM vector_pending ORDER BY doc_id")]
+
+    def pending_vector_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM vector_pending").fetchone()[0])
+
+    def queue_all_for_vectors(self) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO vector_pending(doc_id) SELECT id FROM documents")
+
+    def clear_pending_vectors(self, doc_ids: Sequence[str]) -> None:
+        with self.transaction() as db:
+            db.executemany("DELETE FROM vector_pending WHERE doc_id = ?", [(i,) for i in doc_ids])
 
     # -- reads -----------------------------------------------------------------------
 

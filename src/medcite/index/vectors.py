@@ -1,0 +1,198 @@
+"""Dense vector search behind a small interface: exact (numpy) or HNSW (usearch).
+
+Both keep the canonical data in one `vectors.npz` (passage ids, document ids, vectors),
+replaced atomically on every change; HNSW builds its graph from it. Needs the [dense] extra.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from medcite.errors import ConfigError, MissingExtra, StoreError
+
+log = logging.getLogger(__name__)
+Floats = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class VectorResult:
+    passage_id: str
+    score: float  # cosine similarity
+
+
+class VectorIndex(ABC):
+    """What retrieval needs from a vector backend."""
+
+    name: ClassVar[str]
+
+    def __init__(self, path: Path, dimensions: int) -> None:
+        self.path = path
+        self.dimensions = dimensions
+        self._file = path / "vectors.npz"
+        self.passage_ids, self.doc_ids, self.matrix = self._load()
+        self._rows: dict[str, int] | None = None
+
+    @abstractmethod
+    def search(self, vector: Floats, k: int) -> list[VectorResult]:
+        """The k passages most similar to a unit-length query vector."""
+
+    def replace(
+        self, doc_ids: Sequence[str], rows: Sequence[tuple[str, str]], vectors: Floats
+    ) -> None:
+        """Drop every entry of `doc_ids`, add (passage id, doc id) `rows` with their vectors."""
+        drop = np.isin(self.doc_ids, np.array(list(doc_ids), dtype=self.doc_ids.dtype))
+        keep = ~drop
+        new_pids = np.array([p for p, _ in rows], dtype="U32")
+        new_dids = np.array([d for _, d in rows], dtype="U32")
+        self.passage_ids = np.concatenate([self.passage_ids[keep], new_pids])
+        self.doc_ids = np.concatenate([self.doc_ids[keep], new_dids])
+        self.matrix = np.vstack([self.matrix[keep], vectors.reshape(-1, self.dimensions)])
+        self._rows = None
+        self._save()
+
+    def size(self) -> int:
+        return len(self.passage_ids)
+
+    def similarities(self, vector: Floats, passage_ids: Sequence[str]) -> dict[str, float]:
+        """Cosine of the query with each indexed passage among `passage_ids`."""
+        if self._rows is None:
+            self._rows = {str(pid): i for i, pid in enumerate(self.passage_ids)}
+        rows = [(pid, self._rows[pid]) for pid in passage_ids if pid in self._rows]
+        if not rows:
+            return {}
+        scores = self.matrix[[i for _, i in rows]] @ vector.astype(np.float32)
+        return {pid: float(s) for (pid, _), s in zip(rows, scores, strict=True)}
+
+    def _load(self) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.str_], Floats]:
+        empty = (
+            np.zeros(0, dtype="U32"),
+            np.zeros(0, dtype="U32"),
+            np.zeros((0, self.dimensions), dtype=np.float32),
+        )
+        if not self._file.exists():
+            return empty
+        try:
+            with np.load(self._file) as data:
+                meta = json.loads(str(data["meta"]))
+                if meta.get("dimensions") != self.dimensions:
+                    log.warning(
+                        "vector index at %s has another model's vectors; emptied", self.path
+                    )
+                    return empty
+                return data["passage_ids"], data["doc_ids"], data["matrix"].astype(np.float32)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("vector index at %s is unreadable (%s); emptied", self.path, exc)
+            return empty
+
+    def _save(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        tmp = self.path / "vectors.tmp.npz"
+        meta = json.dumps({"dimensions": self.dimensions})
+        try:
+            np.savez(
+                tmp,
+                meta=np.array(meta),
+                passage_ids=self.passage_ids,
+                doc_ids=self.doc_ids,
+                matrix=self.matrix,
+            )
+            tmp.replace(self._file)
+        except OSError as exc:
+            raise StoreError(f"cannot write the vector index at {self.path}: {exc}") from exc
+
+
+class ExactIndex(VectorIndex):
+    """Brute-force cosine search: one matrix-vector product."""
+
+    name = "exact"
+
+    def search(self, vector: Floats, k: int) -> list[VectorResult]:
+        if not self.size():
+            return []
+        scores = self.matrix @ vector.astype(np.float32)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [VectorResult(str(self.passage_ids[i]), float(scores[i])) for i in top]
+
+
+class HnswIndex(VectorIndex):
+    """Approximate search on a usearch HNSW graph built from the stored vectors (once: the
+    graph is saved beside them). 52k MiniLM vectors here: 0.7 ms a query against 3.7 ms
+    exact, recall@100 0.90 of exact; 209k: 0.7 ms against 16 ms, graph built in 60 s."""
+
+    name = "hnsw"
+
+    def __init__(self, path: Path, dimensions: int) -> None:
+        super().__init__(path, dimensions)
+        self._graph: Any = None
+
+    def replace(
+        self, doc_ids: Sequence[str], rows: Sequence[tuple[str, str]], vectors: Floats
+    ) -> None:
+        super().replace(doc_ids, rows, vectors)
+        self._graph = None  # rebuilt on the next search
+
+    def _graph_file(self) -> Path:
+        """The saved graph, named after the vectors it was built from."""
+        stat = self._file.stat()
+        return self.path / f"hnsw-{stat.st_size}-{stat.st_mtime_ns}.usearch"
+
+    def _build(self) -> Any:
+        """Load the saved graph of the current vectors, or build and save it."""
+        try:
+            from usearch.index import Index
+        except ImportError:
+            raise MissingExtra("HNSW vector search (usearch)", "dense") from None
+        saved = self._graph_file()
+        if saved.exists():
+            return Index.restore(str(saved))
+        graph = Index(ndim=self.dimensions, metric="ip", dtype="f32", connectivity=16)
+        graph.add(np.arange(self.size(), dtype=np.uint64), self.matrix, threads=2)
+        for old in self.path.glob("hnsw-*.usearch"):
+            old.unlink()
+        tmp = self.path / "hnsw.tmp"
+        graph.save(str(tmp))
+        tmp.replace(saved)
+        return graph
+
+    def search(self, vector: Floats, k: int) -> list[VectorResult]:
+        if not self.size():
+            return []
+        if self._graph is None:
+            self._graph = self._build()
+        found = self._graph.search(vector.astype(np.float32), min(k, self.size()), exact=False)
+        return [
+            VectorResult(str(self.passage_ids[int(key)]), 1.0 - float(dist))
+            for key, dist in zip(found.keys, found.distances, strict=True)
+        ]
+
+
+VECTOR_BACKENDS: dict[str, Callable[[Path, int], VectorIndex]] = {
+    ExactIndex.name: ExactIndex,
+    HnswIndex.name: HnswIndex,
+}
+
+
+def open_vectors(backend: str, path: Path, dimensions: int, hnsw_threshold: int) -> VectorIndex:
+    """The vector index at `path`; `auto` picks HNSW when it holds over `hnsw_threshold`."""
+    if backend == "auto":
+        exact = ExactIndex(path, dimensions)
+        if exact.size() <= hnsw_threshold:
+            return exact
+        backend = HnswIndex.name
+    try:
+        factory = VECTOR_BACKENDS[backend]
+    except KeyError:
+        known = ", ".join(sorted([*VECTOR_BACKENDS, "auto"]))
+        raise ConfigError(f"unknown vector backend {backend!r}; choose one of: {known}") from None
+    return factory(path, dimensions)
