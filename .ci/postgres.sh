@@ -22,7 +22,8 @@ install_test_postgres() {
 
 # Run a command as the cluster's owner: initdb and postgres refuse to run as root.
 _pg_run() {
-    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    # from /, which the postgres user can always enter (the checkout may be private)
+    if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 start_test_postgres() {
