@@ -106,6 +106,8 @@ class BenchResult:
     default_corpus: IngestFigures
     ask_index: IngestFigures
     ask: AskFigures
+    hybrid: AskFigures | None = None
+    embedded: tuple[float, int] | None = None
 
 
 def nearest_rank(values: Sequence[float], share: float) -> float:
@@ -121,8 +123,10 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def bench_settings(home: Path) -> Settings:
-    return load_settings(home=home)
+def bench_settings(home: Path, embedding_cache: str | None = None) -> Settings:
+    if embedding_cache is None:
+        return load_settings(home=home)
+    return load_settings(home=home, retrieval={"embedding_cache": embedding_cache})
 
 
 # --- work done in child processes -------------------------------------------------------
@@ -144,9 +148,21 @@ def ingest_job(home: str, sources: list[Source]) -> IngestFigures:
     return IngestFigures(seconds, documents, passages, tuple(failed), peak_rss_mb())
 
 
-def ask_job(home: str, questions: list[str], warmup: list[str]) -> AskFigures:
+def embed_job(home: str, embedding_cache: str) -> tuple[float, int]:
+    """Embed the index at `home` (vectors reused from `embedding_cache`): seconds, passages."""
+    started = time.perf_counter()
+    library = Library(bench_settings(Path(home), embedding_cache))
+    library.sync_vectors(None)
+    size = library.dense.vectors.size() if library.dense else 0
+    library.close()
+    return time.perf_counter() - started, size
+
+
+def ask_job(
+    home: str, questions: list[str], warmup: list[str], embedding_cache: str | None = None
+) -> AskFigures:
     """Warm an engine on `warmup`, then time each of `questions`; runs in a fresh process."""
-    engine = Engine(bench_settings(Path(home)))
+    engine = Engine(bench_settings(Path(home), embedding_cache))
     for question in warmup:
         engine.ask(question)
     latencies: list[float] = []
@@ -227,7 +243,9 @@ def machine_context() -> dict[str, Any]:
     }
 
 
-def run(shared: Path, data_root: Path, n_questions: int) -> BenchResult:
+def run(
+    shared: Path, data_root: Path, n_questions: int, embedding_cache: Path | None = None
+) -> BenchResult:
     medquad = [(str(shared / MEDQUAD), None)]
     step("ingesting MedQuAD")
     medquad_figs = in_fresh_process(ingest_job, fresh_home(data_root, "medquad"), medquad)
@@ -240,9 +258,19 @@ def run(shared: Path, data_root: Path, n_questions: int) -> BenchResult:
     ask_sources = [*medquad, (str(shared / BIOASQ_CORPUS), None)]
     index_figs = in_fresh_process(ingest_job, ask_home, ask_sources)
     questions, warmup = read_questions(shared, n_questions)
-    step(f"asking {len(questions)} questions")
+    step(f"asking {len(questions)} questions (lexical + rerank)")
     ask_figs = in_fresh_process(ask_job, ask_home, questions, warmup)
-    return BenchResult(machine_context(), medquad_figs, default_figs, index_figs, ask_figs)
+    hybrid: AskFigures | None = None
+    embedded: tuple[float, int] | None = None
+    if embedding_cache is not None:
+        cache = str(embedding_cache)
+        step("embedding the ask index (vectors from the cache where present)")
+        embedded = in_fresh_process(embed_job, ask_home, cache)
+        step(f"asking {len(questions)} questions (hybrid + rerank)")
+        hybrid = in_fresh_process(ask_job, ask_home, questions, warmup, cache)
+    return BenchResult(
+        machine_context(), medquad_figs, default_figs, index_figs, ask_figs, hybrid, embedded
+    )
 
 
 def step(message: str) -> None:
@@ -269,8 +297,8 @@ def ingest_rows(label: str, figs: IngestFigures, target_s: float | None = None) 
     ]
 
 
-def ask_rows(figs: AskFigures) -> list[str]:
-    label = f"Ask, {figs.questions} BioASQ questions, warm"
+def ask_rows(figs: AskFigures, how: str = "lexical + rerank") -> list[str]:
+    label = f"Ask ({how}), {figs.questions} BioASQ questions, warm"
     rows = [
         f"| {label} | p50 latency | {figs.p50_ms:.0f} ms (target < {P50_TARGET_MS:g} ms) |",
         f"| {label} | p95 / max latency | {figs.p95_ms:.0f} / {figs.max_ms:.0f} ms |",
@@ -289,6 +317,11 @@ def markdown_table(result: BenchResult) -> str:
     rows += ingest_rows("Ingest default corpus", result.default_corpus, INGEST_TARGET_S)
     rows += ingest_rows("Ingest MedQuAD + BioASQ (ask index)", result.ask_index)
     rows += ask_rows(result.ask)
+    if result.embedded is not None:
+        seconds, size = result.embedded
+        rows.append(f"| Embed the ask index | wall time / passages | {seconds:.0f} s / {size:,} |")
+    if result.hybrid is not None:
+        rows += ask_rows(result.hybrid, "hybrid + rerank")
     return "\n".join([context_line(result.context), "", *rows])
 
 
@@ -296,9 +329,11 @@ def json_figures(result: BenchResult) -> dict[str, Any]:
     figures = asdict(result)
     for name in ("medquad", "default_corpus", "ask_index"):
         figures[name]["passages_per_s"] = getattr(result, name).passages_per_s
-    ask = result.ask
-    figures["ask"].update(p50_ms=ask.p50_ms, p95_ms=ask.p95_ms, max_ms=ask.max_ms)
-    figures["ask"]["abstained_share"] = ask.abstained / ask.questions
+    for name in ("ask", "hybrid"):
+        figs = getattr(result, name)
+        if figs is not None:
+            figures[name].update(p50_ms=figs.p50_ms, p95_ms=figs.p95_ms, max_ms=figs.max_ms)
+            figures[name]["abstained_share"] = figs.abstained / figs.questions
     return figures
 
 
@@ -317,6 +352,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--questions", type=int, default=100, help="questions timed")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write figures as JSON")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep data directories here")
+    parser.add_argument(
+        "--embedding-cache",
+        type=Path,
+        metavar="DB",
+        help="also embed the ask index, reusing vectors from this cache (e.g. "
+        "~/.medcite/embeddings.sqlite3), and time hybrid asks",
+    )
     args = parser.parse_args(argv)
     if args.questions < 1:
         parser.error("--questions must be at least 1")
@@ -328,10 +370,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     shared = args.shared.resolve()
     check_shared(shared)
     if args.keep:
-        result = run(shared, args.keep.resolve(), args.questions)
+        result = run(shared, args.keep.resolve(), args.questions, args.embedding_cache)
     else:
         with tempfile.TemporaryDirectory(prefix="medcite-bench-") as tmp:
-            result = run(shared, Path(tmp), args.questions)
+            result = run(shared, Path(tmp), args.questions, args.embedding_cache)
     report_failures(result)
     print(markdown_table(result))
     if args.json:
