@@ -87,6 +87,7 @@ def test_hybrid_hits_carry_each_retrievers_score(dense_library: Library) -> None
     )
     hits = rank_passages(query, dense_library, RetrievalPlan())
     assert hits and {"lexical", "dense", "fused", "rerank"} <= set(hits[0].scores)
+    assert {"doc_bm25", "doc_dense_max", "doc_dense_title"} <= set(hits[0].scores)
     assert all(a.score >= b.score for a, b in itertools.pairwise(hits))
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
     dense_only = rank_passages(query, dense_library, RetrievalPlan(lexical=False, reranker="none"))

@@ -38,7 +38,7 @@ QUERY = Query(
 def _model(names: tuple[str, ...], weights: tuple[float, ...]) -> LinearModel:
     """Weights on the base features; none on their gaps to the best candidate."""
     n = 2 * len(names)
-    return LinearModel(names, False, (0.0,) * n, (1.0,) * n, weights + (0.0,) * len(names), 0.0)
+    return LinearModel(names, (0.0,) * n, (1.0,) * n, weights + (0.0,) * len(names), 0.0)
 
 
 def test_features_by_hand() -> None:
@@ -53,6 +53,18 @@ def test_features_by_hand() -> None:
     assert a["dense"] == 0.0 and a["dense_gap"] == -1.0 and b["dense_gap"] == 0.0
     assert a["lexical_rrf"] > b["lexical_rrf"] and b["dense_rrf"] > a["dense_rrf"] == 0.0
     assert set(a) == set(LEXICAL_FEATURES + DENSE_FEATURES)
+
+
+def test_document_scores_become_features() -> None:
+    hits = [
+        _hit("a", "Ruxolitinib.", 1, lexical=2.0, doc_bm25=4.0, doc_dense_max=0.5),
+        _hit("b", "CMV.", 2, lexical=1.0, doc_bm25=8.0, doc_dense_max=0.75, doc_dense_title=0.6),
+        _hit("c", "Other.", 3, lexical=1.0),
+    ]
+    a, b, c = features(QUERY, hits)
+    assert (a["doc_bm25"], b["doc_bm25"], c["doc_bm25"]) == (0.5, 1.0, 0.0)
+    assert (a["doc_dense_gap"], b["doc_dense_gap"], c["doc_dense_gap"]) == (-0.25, 0.0, -1.0)
+    assert b["doc_dense_title"] == 0.6 and c["doc_dense_max"] == 0.0
 
 
 def test_rerank_orders_by_the_model_and_fills_the_rerank_score() -> None:
@@ -103,17 +115,14 @@ def test_shipped_weights_load_with_both_models() -> None:
     assert reranker.rerank(QUERY, []) == []
 
 
-def test_pairs_and_gaps_expand_the_inputs() -> None:
+def test_gaps_to_the_best_candidate_expand_the_inputs() -> None:
     rows = [{"a": 1.0, "b": 2.0}, {"a": 3.0, "b": 0.0}]
-    assert expanded_names(("a", "b"), pairs=False) == ["a", "b", "a-best", "b-best"]
-    assert expand(rows, ("a", "b"), pairs=False) == [[1.0, 2.0, -2.0, 0.0], [3.0, 0.0, 0.0, -2.0]]
-    names = expanded_names(("a", "b"), pairs=True)
-    assert len(names) == 4 + 10 and "a*b-best" in names
-    assert len(expand(rows, ("a", "b"), pairs=True)[0]) == len(names)
+    assert expanded_names(("a", "b")) == ["a", "b", "a-best", "b-best"]
+    assert expand(rows, ("a", "b")) == [[1.0, 2.0, -2.0, 0.0], [3.0, 0.0, 0.0, -2.0]]
 
 
 def test_model_json_round_trips(tmp_path: Path) -> None:
-    model = LinearModel(("a",), True, (0.0, 0.0, 0.0, 0.0, 0.0), (1.0,) * 5, (1, 2, 3, 4, 5), -1.0)
+    model = LinearModel(("a", "b"), (0.0, 0.0, 0.0, 0.0), (1.0,) * 4, (1, 2, 3, 4), -1.0)
     path = tmp_path / "w.json"
     path.write_text(json.dumps({"hybrid": model.to_json(), "lexical": model.to_json()}))
     loaded = load_linear(path)

@@ -76,6 +76,13 @@ def retrieval(
     markdown: Annotated[
         bool, typer.Option("--markdown", help="Print the table as Markdown (for the README).")
     ] = False,
+    distractors: Annotated[
+        bool,
+        typer.Option(
+            help="BioASQ: index MedQuAD beside the pool as distractors (harder), or the pool "
+            "alone (how the issue's BM25 baseline was measured)."
+        ),
+    ] = True,
 ) -> None:
     """Ablation table of retrieval configurations: quality and latency (p50/p95)."""
     try:
@@ -88,7 +95,11 @@ def retrieval(
 
             if dataset == Dataset.BIOASQ:
                 report = evaluate_bioasq(
-                    settings, split=split.value, limit=limit, progress=on_progress
+                    settings,
+                    split=split.value,
+                    limit=limit,
+                    progress=on_progress,
+                    distractors=distractors,
                 )
             else:
                 from medcite.eval.mediqa import evaluate_mediqa

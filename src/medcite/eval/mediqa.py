@@ -9,7 +9,6 @@ library, cosine with the question, and the same fusion and reranker as retrieval
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Sequence
 
@@ -20,6 +19,8 @@ from medcite.index import Library
 from medcite.index.dense import embedding_text
 from medcite.index.embedders import embed_cached
 from medcite.index.lexical import TermGroup
+from medcite.retrieve.documents import DocumentEvidence, idf, with_document_scores
+from medcite.retrieve.documents import bm25 as documents_bm25
 from medcite.retrieve.fusion import Ranking
 from medcite.retrieve.pipeline import RetrievalPlan, fuse, lexical_groups, rerank_hits, to_hits
 from medcite.settings import Settings
@@ -29,7 +30,6 @@ from medcite.understand.query import understand
 
 MEDIQA_METRICS = ("nDCG", "nDCG@3", "P@1", "MRR")
 CORRECT = 3  # expert score from which an answer counts as correct
-_BM25_K1, _BM25_B = 1.2, 0.75
 
 
 def evaluate_mediqa(
@@ -128,6 +128,11 @@ def reorder(
         rankings["dense"] = _ranked([p.id for p in passages], cosines)
     fused = fuse(rankings, plan)
     hits = to_hits(fused, {p.id: p for p in passages}, similarity)
+    if plan.reranker != "none":  # each answer is its own document
+        mean_chars = sum(len(p.text) for p in passages) / max(len(passages), 1)
+        evidence = DocumentEvidence({p.document.id: [p] for p in passages}, mean_chars, similarity)
+        n = library.lexical.size()
+        hits = with_document_scores(query, hits, evidence, library.lexical.doc_freq, n)
     return rerank_hits(query, hits, plan)
 
 
@@ -139,22 +144,13 @@ def bm25(groups: Sequence[TermGroup], texts: Sequence[str], library: Library) ->
     """BM25 of each text for the term groups, with document frequencies from the library."""
     n = max(library.lexical.size(), 1)
     docs = [terms(t) for t in texts]
-    avg = sum(len(d) for d in docs) / max(len(docs), 1) or 1.0
+    lengths = [float(len(d)) for d in docs]
     weights: dict[str, float] = {}
     for group in groups:
         for term in group.terms:
-            df = library.lexical.doc_freq(term)
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            weights[term] = weights.get(term, 0.0) + group.boost * idf
-    scores = []
-    for doc in docs:
-        counts: dict[str, int] = {}
-        for t in doc:
-            if t in weights:
-                counts[t] = counts.get(t, 0) + 1
-        norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * len(doc) / avg)
-        scores.append(sum(weights[t] * c * (_BM25_K1 + 1) / (c + norm) for t, c in counts.items()))
-    return scores
+            weight = group.boost * idf(library.lexical.doc_freq(term), n)
+            weights[term] = weights.get(term, 0.0) + weight
+    return documents_bm25(weights, docs, lengths, sum(lengths) / max(len(lengths), 1))
 
 
 def _passages(question: MediqaQuestion) -> list[Passage]:

@@ -100,11 +100,15 @@ def distractor_sources(settings: Settings) -> list[Path]:
 
 
 def open_eval_library(
-    settings: Settings, data: Bioasq, progress: EvalProgress | None = None
+    settings: Settings,
+    data: Bioasq,
+    progress: EvalProgress | None = None,
+    *,
+    distractors: bool = True,
 ) -> Library:
     """The BioASQ (+ MedQuAD) library, ingested and embedded on first use, then cached."""
-    library = Library(eval_settings(settings, "bioasq"))
-    paths = [data.corpus, *distractor_sources(settings)]
+    library = Library(eval_settings(settings, "bioasq" if distractors else "bioasq-pool"))
+    paths = [data.corpus, *(distractor_sources(settings) if distractors else [])]
     report = ingest(paths, library)
     failed = [o.detail for o in report.outcomes if o.status == "failed"]
     if failed:
@@ -120,10 +124,12 @@ def evaluate_bioasq(
     limit: int | None = None,
     configurations: Sequence[tuple[str, RetrievalPlan]] = CONFIGURATIONS,
     progress: EvalProgress | None = None,
+    distractors: bool = True,
 ) -> Report:
-    """nDCG@10, recall@10/100 and MRR@10 at document and snippet level, per configuration."""
+    """nDCG@10, recall@10/100 and MRR@10 at document and snippet level, per configuration,
+    over the BioASQ pool with MedQuAD beside it as distractors (or the pool alone)."""
     data = load_bioasq(settings.eval_dir / "bioasq")
-    library = open_eval_library(settings, data, progress)
+    library = open_eval_library(settings, data, progress, distractors=distractors)
     try:
         questions = [q for q in data.select(split, limit) if q.pmids]
         queries = [_query(q.body, library) for q in questions]
@@ -133,7 +139,8 @@ def evaluate_bioasq(
             if progress:
                 progress(name, n, len(usable))
             rows.append(_bioasq_row(name, plan, questions, queries, library, data))
-        pool = "BioASQ pool" + (" + MedQuAD distractors" if distractor_sources(settings) else "")
+        with_medquad = distractors and distractor_sources(settings)
+        pool = "BioASQ pool" + (" + MedQuAD distractors" if with_medquad else " alone")
         description = (
             f"{pool} ({library.store.passage_count():,} passages); {split} split, "
             f"{len(questions)} questions; {data.judged_pmids_missing} judged PMIDs absent "

@@ -68,6 +68,7 @@ class Store:
         self._docs: dict[str, Document] = {}
         self._lock = threading.Lock()
         self._connections: dict[int, sqlite3.Connection] = {}
+        self._mean_chars: tuple[int, float] | None = None  # (passage count, mean)
         try:
             migrate(self._db)
         except sqlite3.DatabaseError as exc:
@@ -333,6 +334,17 @@ class Store:
 
     def passage_count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM passages").fetchone()[0])
+
+    def mean_document_chars(self) -> float:
+        """Mean length of a document's passages together, in characters (recomputed only
+        when the number of passages changes)."""
+        count = self.passage_count()
+        if self._mean_chars is None or self._mean_chars[0] != count:
+            row = self._db.execute(
+                "SELECT AVG(n) FROM (SELECT SUM(LENGTH(text)) AS n FROM passages GROUP BY doc_id)"
+            ).fetchone()
+            self._mean_chars = (count, float(row[0] or 0.0))
+        return self._mean_chars[1]
 
 
 def _document_from_row(row: tuple[object, ...]) -> Document:

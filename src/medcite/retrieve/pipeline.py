@@ -13,6 +13,8 @@ from typing import Literal
 
 from medcite.index import Library
 from medcite.index.lexical import TermGroup
+from medcite.index.vectors import Floats
+from medcite.retrieve.documents import DocumentEvidence, with_document_scores
 from medcite.retrieve.expand import expanded_groups, question_groups
 from medcite.retrieve.fusion import Fused, Ranking, reciprocal_rank_fusion, weighted_sum_fusion
 from medcite.retrieve.rerank import Reranker, open_reranker
@@ -60,6 +62,18 @@ def rank_passages(
     query: Query, library: Library, plan: RetrievalPlan, reranker: Reranker | None = None
 ) -> list[Hit]:
     """Every candidate passage, best first, with each stage's score in `Hit.scores`."""
+    if reranker is None and plan.reranker != "none":
+        reranker = open_reranker(plan.reranker)
+    hits, vector = fused_hits(query, library, plan)
+    if reranker is not None:
+        hits = add_document_scores(query, hits, plan, library, vector)
+    return rerank_hits(query, hits, plan, reranker)
+
+
+def fused_hits(
+    query: Query, library: Library, plan: RetrievalPlan
+) -> tuple[list[Hit], Floats | None]:
+    """Lexical and dense candidates fused (no reranking), and the query vector if any."""
     depth = max(plan.candidates, query.k * 3)
     rankings: dict[str, Ranking] = {}
     if plan.lexical:
@@ -67,6 +81,7 @@ def rank_passages(
         rankings["lexical"] = [(r.passage_id, r.score) for r in found]
     dense = library.dense if plan.dense else None
     similarity: dict[str, float] = {}
+    vector = None
     if dense is not None and dense.vectors.size():
         vector = dense.embedder.embed_query(query.question)
         found_dense = dense.vectors.search(vector, depth)
@@ -75,8 +90,34 @@ def rank_passages(
         similarity = dense.vectors.similarities(vector, lexical_ids)
     fused = fuse(rankings, plan)
     passages = library.store.passages([f.passage_id for f in fused])
-    hits = to_hits(fused, passages, similarity)
-    return rerank_hits(query, hits, plan, reranker)
+    return to_hits(fused, passages, similarity), vector
+
+
+def add_document_scores(
+    query: Query, hits: list[Hit], plan: RetrievalPlan, library: Library, vector: Floats | None
+) -> list[Hit]:
+    """The hits the reranker will see, with their documents' scores (see documents.py)."""
+    head = hits[: plan.rerank_depth]
+    evidence = document_evidence(library, head, vector)
+    head = with_document_scores(
+        query, head, evidence, library.lexical.doc_freq, library.lexical.size()
+    )
+    return head + hits[plan.rerank_depth :]
+
+
+def document_evidence(
+    library: Library, hits: Sequence[Hit], vector: Floats | None
+) -> DocumentEvidence:
+    """All passages of the hits' documents, and their cosines with the query vector."""
+    docs = list(dict.fromkeys(h.passage.document.id for h in hits))
+    passages: dict[str, list[Passage]] = {}
+    for passage in library.store.passages_of(docs):
+        passages.setdefault(passage.document.id, []).append(passage)
+    similarity: dict[str, float] = {}
+    if vector is not None and library.dense is not None:
+        ids = [p.id for group in passages.values() for p in group]
+        similarity = library.dense.vectors.similarities(vector, ids)
+    return DocumentEvidence(passages, library.store.mean_document_chars(), similarity)
 
 
 def fuse(rankings: Mapping[str, Ranking], plan: RetrievalPlan) -> list[Fused]:

@@ -1,9 +1,10 @@
 """Reranking of fused candidates: a small interface, and a linear model over features.
 
-The linear model's weights live in `reranker.json` beside this module, fitted on a training
-split of BioASQ (`medcite eval fit-reranker`); it holds one weight set with the dense
-features and one without, used when dense retrieval is unavailable. A cross-encoder can
-implement `Reranker` later.
+The features describe the passage (BM25, cosine, concepts covered) and its whole
+document (see `documents.py`). The linear model's weights live in `reranker.json` beside
+this module, fitted on a training split of BioASQ (`medcite eval fit-reranker`); it holds
+one weight set with the dense features and one without, used when dense retrieval is
+unavailable. A cross-encoder can implement `Reranker` later.
 """
 
 from __future__ import annotations
@@ -31,8 +32,19 @@ LEXICAL_FEATURES = (
     "title_coverage",
     "doc_lexical",
     "doc_passages",
+    "doc_bm25",
 )
-DENSE_FEATURES = ("dense", "dense_gap", "dense_rrf", "doc_dense")
+DENSE_FEATURES = (
+    "dense",
+    "dense_gap",
+    "dense_rrf",
+    "doc_dense",
+    "doc_dense_max",
+    "doc_dense_top2",
+    "doc_dense_mean",
+    "doc_dense_title",
+    "doc_dense_gap",
+)
 
 
 class Reranker(ABC):
@@ -58,6 +70,8 @@ def features(query: Query, hits: Sequence[Hit]) -> list[dict[str, float]]:
     lexical_rank = _ranks(hits, "lexical")
     dense_rank = _ranks(hits, "dense")
     doc_lexical, doc_dense, doc_count = _per_document(hits, top_lexical)
+    top_doc_bm25 = max((h.scores.get("doc_bm25", 0.0) for h in hits), default=0.0) or 1.0
+    top_doc_dense = max((h.scores.get("doc_dense_max", 0.0) for h in hits), default=0.0)
     rows = []
     for hit in hits:
         doc = hit.passage.document.id
@@ -79,9 +93,23 @@ def features(query: Query, hits: Sequence[Hit]) -> list[dict[str, float]]:
                 "doc_lexical": doc_lexical[doc],
                 "doc_passages": math.log(doc_count[doc]),
                 "doc_dense": max(doc_dense[doc], 0.0),
+                "doc_bm25": hit.scores.get("doc_bm25", 0.0) / top_doc_bm25,
+                **_document_dense(hit.scores, top_doc_dense),
             }
         )
     return rows
+
+
+def _document_dense(scores: Mapping[str, float], top: float) -> dict[str, float]:
+    """The document cosines of `documents.py` (0 without vectors) and the best one's gap."""
+    best = scores.get("doc_dense_max")
+    return {
+        "doc_dense_max": best or 0.0,
+        "doc_dense_top2": scores.get("doc_dense_top2", 0.0),
+        "doc_dense_mean": scores.get("doc_dense_mean", 0.0),
+        "doc_dense_title": scores.get("doc_dense_title", 0.0),
+        "doc_dense_gap": (best - top) if best is not None else -1.0,
+    }
 
 
 def _per_document(
@@ -115,27 +143,18 @@ def _coverage(concepts: list[tuple[float, frozenset[str]]], present: frozenset[s
     return sum(w for w, ts in concepts if ts & present) / total
 
 
-def expand(
-    rows: Sequence[Mapping[str, float]], base: Sequence[str], pairs: bool
-) -> list[list[float]]:
-    """Model inputs: each base feature, its gap to the best candidate of the query, and
-    (with `pairs`) the product of every two of those, so a linear model can weigh
-    combinations ("covers the question and is close in meaning")."""
+def expand(rows: Sequence[Mapping[str, float]], base: Sequence[str]) -> list[list[float]]:
+    """Model inputs: each base feature and its gap to the best candidate of the query.
+    (Products of every two inputs were tried too: no gain once the document features
+    were in, at ten times the inputs.)"""
     best = {n: max((r.get(n, 0.0) for r in rows), default=0.0) for n in base}
-    out = []
-    for row in rows:
-        x = [row.get(n, 0.0) for n in base] + [row.get(n, 0.0) - best[n] for n in base]
-        if pairs:
-            x += [x[i] * x[j] for i in range(len(x)) for j in range(i, len(x))]
-        out.append(x)
-    return out
+    return [
+        [row.get(n, 0.0) for n in base] + [row.get(n, 0.0) - best[n] for n in base] for row in rows
+    ]
 
 
-def expanded_names(base: Sequence[str], pairs: bool) -> list[str]:
-    names = [*base, *(f"{n}-best" for n in base)]
-    if pairs:
-        names += [f"{names[i]}*{names[j]}" for i in range(len(names)) for j in range(i, len(names))]
-    return names
+def expanded_names(base: Sequence[str]) -> list[str]:
+    return [*base, *(f"{n}-best" for n in base)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +162,6 @@ class LinearModel:
     """Logistic regression over standardised model inputs: score = sigmoid(w · z + b)."""
 
     base: tuple[str, ...]
-    pairs: bool
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     weights: tuple[float, ...]
@@ -152,7 +170,7 @@ class LinearModel:
     def scores(self, rows: Sequence[Mapping[str, float]]) -> list[float]:
         """One probability-like score per candidate of one query."""
         out = []
-        for x in expand(rows, self.base, self.pairs):
+        for x in expand(rows, self.base):
             z = self.bias
             for v, mu, sd, w in zip(x, self.mean, self.scale, self.weights, strict=True):
                 z += w * (v - mu) / sd
@@ -160,10 +178,9 @@ class LinearModel:
         return out
 
     def to_json(self) -> dict[str, object]:
-        names = expanded_names(self.base, self.pairs)
+        names = expanded_names(self.base)
         return {
             "base": list(self.base),
-            "pairs": self.pairs,
             "bias": self.bias,
             "inputs": [
                 {"name": n, "mean": m, "scale": s, "weight": w}
@@ -206,13 +223,11 @@ def load_linear(path: Path = WEIGHTS_FILE) -> LinearReranker:
 
 def _model(data: Mapping[str, Any]) -> LinearModel:
     base = tuple(str(n) for n in data["base"])
-    pairs = bool(data["pairs"])
     inputs = data["inputs"]
-    if [i["name"] for i in inputs] != expanded_names(base, pairs):
+    if [i["name"] for i in inputs] != expanded_names(base):
         raise ValueError("the inputs do not match the base features")
     return LinearModel(
         base,
-        pairs,
         tuple(float(i["mean"]) for i in inputs),
         tuple(float(i["scale"]) for i in inputs),
         tuple(float(i["weight"]) for i in inputs),

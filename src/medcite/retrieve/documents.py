@@ -1,0 +1,107 @@
+"""Document-level evidence for reranking: each candidate's whole document, scored.
+
+Readers and judges weigh documents, and a passage that names one concept of the question
+often sits in a document whose other passages name the rest. For every candidate this adds
+to `Hit.scores`:
+
+- `doc_bm25`: BM25 of the question's concept terms over all the document's passages
+  (document frequencies from the passage index, length relative to the mean document);
+- with a query vector, the cosine of the document's best passage (`doc_dense_max`), the mean
+  of its best two (`doc_dense_top2`), the mean of all (`doc_dense_mean`) and its title
+  passage (`doc_dense_title`; the best passage when it has no title passage).
+
+On BioASQ's training split the document BM25 alone lifted the reranker's document nDCG@10
+by about 0.02 (five-fold cross-validation); see `medcite eval retrieval`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from medcite.text import terms
+from medcite.types import Hit, Passage, Query
+
+BM25_K1, BM25_B = 1.2, 0.75
+DocFreq = Callable[[str], int]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentEvidence:
+    """What the document scores are computed from."""
+
+    passages: Mapping[str, Sequence[Passage]]  # document id -> all its passages, in order
+    mean_chars: float  # mean document length in characters over the collection
+    similarity: Mapping[str, float]  # passage id -> cosine with the question (empty: no dense)
+
+
+def idf(df: int, n: int) -> float:
+    """BM25's inverse document frequency (never negative, even if `df` exceeds `n`)."""
+    df = min(max(df, 0), n)
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def bm25(
+    weights: Mapping[str, float],
+    docs: Sequence[Sequence[str]],
+    lengths: Sequence[float],
+    mean_length: float,
+) -> list[float]:
+    """BM25 of each analysed text for weighted query terms (weight = boost x IDF)."""
+    scores = []
+    for doc, length in zip(docs, lengths, strict=True):
+        counts: dict[str, int] = {}
+        for t in doc:
+            if t in weights:
+                counts[t] = counts.get(t, 0) + 1
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / (mean_length or 1.0))
+        scores.append(sum(weights[t] * c * (BM25_K1 + 1) / (c + norm) for t, c in counts.items()))
+    return scores
+
+
+def concept_weights(query: Query, doc_freq: DocFreq, n: int) -> dict[str, float]:
+    """Each term of the question's concepts (numbers aside): concept weight x IDF."""
+    weights: dict[str, float] = {}
+    for concept in query.concepts:
+        if concept.is_number:
+            continue
+        for term in {t for form in concept.forms for t in terms(form)}:
+            weights[term] = max(weights.get(term, 0.0), concept.weight or 1.0)
+    return {t: w * idf(doc_freq(t), max(n, 1)) for t, w in weights.items()}
+
+
+def with_document_scores(
+    query: Query, hits: Sequence[Hit], evidence: DocumentEvidence, doc_freq: DocFreq, n: int
+) -> list[Hit]:
+    """The hits with their document's scores added (see the module docstring)."""
+    weights = concept_weights(query, doc_freq, n)
+    per_doc = {
+        doc: _document_scores(passages, weights, evidence)
+        for doc, passages in evidence.passages.items()
+        if passages
+    }
+    out = []
+    for hit in hits:
+        found = per_doc.get(hit.passage.document.id) or _document_scores(
+            [hit.passage], weights, evidence
+        )
+        out.append(replace(hit, scores={**hit.scores, **found}))
+    return out
+
+
+def _document_scores(
+    passages: Sequence[Passage], weights: Mapping[str, float], evidence: DocumentEvidence
+) -> dict[str, float]:
+    doc_terms = [t for p in passages for t in terms(p.text)]
+    length = sum(len(p.text) for p in passages)
+    scores = {"doc_bm25": bm25(weights, [doc_terms], [length], evidence.mean_chars)[0]}
+    cosines = [evidence.similarity[p.id] for p in passages if p.id in evidence.similarity]
+    if cosines:
+        best = sorted(cosines, reverse=True)
+        title = [evidence.similarity.get(p.id) for p in passages if p.section == "title"]
+        scores["doc_dense_max"] = best[0]
+        scores["doc_dense_top2"] = sum(best[:2]) / len(best[:2])
+        scores["doc_dense_mean"] = sum(best) / len(best)
+        scores["doc_dense_title"] = title[0] if title and title[0] is not None else best[0]
+    return scores
