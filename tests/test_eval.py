@@ -117,6 +117,18 @@ def test_cli_eval_retrieval_prints_a_table_and_writes_json(eval_dir: Path, tmp_p
     assert set(data["rows"][0]) == {"configuration", "metrics", "p50_ms", "p95_ms"}
 
 
+def test_cli_eval_honours_home_and_can_leave_the_distractors_out(
+    eval_dir: Path, tmp_path: Path
+) -> None:
+    home = tmp_path / "elsewhere"
+    args = ["--home", str(home), "eval", "retrieval", "--no-distractors", "--markdown"]
+    result = runner.invoke(app, [*args, "--split", "all"])
+    assert result.exit_code == 0, result.output
+    assert "BioASQ pool alone" in result.output
+    assert (home / "eval" / "bioasq-pool" / "medcite.sqlite3").is_file()
+    assert not (home / "eval" / "bioasq").exists()
+
+
 def test_cli_eval_mediqa_beside_the_original_order(eval_dir: Path) -> None:
     result = runner.invoke(app, ["eval", "retrieval", "--dataset", "mediqa", "--markdown"])
     assert result.exit_code == 0, result.output

@@ -11,20 +11,13 @@ from typing import Annotated
 
 import typer
 from rich.markdown import Markdown
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
 from medcite.articles.cli import check_articles_after_ingest, review_app, users_app
 from medcite.cli_common import cli_errors as _errors
-from medcite.cli_common import err, out
+from medcite.cli_common import err, out, progress_bar
 from medcite.cli_common import settings_for as _settings
 from medcite.engine import Engine
 from medcite.errors import ConfigError, MedciteError, MissingExtra
@@ -113,15 +106,8 @@ def embed(ctx: typer.Context) -> None:
 
 
 def _embed_with_progress(library: Library) -> None:
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
     started = time.perf_counter()
-    with Progress(*columns, console=err, transient=True) as bar:
+    with progress_bar(TimeRemainingColumn()) as bar:
         task = bar.add_task("embedding passages", total=None)
         docs = library.sync_vectors(
             lambda done, total: bar.update(task, completed=done, total=total)
@@ -138,13 +124,7 @@ def _embed_with_progress(library: Library) -> None:
 def _ingest_with_progress(
     paths: list[Path], library: Library, kind: DocKind | None
 ) -> IngestReport:
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err, transient=True) as bar:
+    with progress_bar() as bar:
         task = bar.add_task("ingesting", total=None)
 
         def on_event(e: IngestEvent) -> None:

@@ -1,5 +1,5 @@
-"""What every `medcite` command shares: the consoles, settings from the global options, and
-library errors turned into one clear line and exit status 1."""
+"""What every `medcite` command shares: the consoles, settings from the global options, a
+progress bar, and library errors turned into one clear line and exit status 1."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from medcite.errors import MedciteError
 from medcite.settings import Settings, load_settings
@@ -35,3 +43,18 @@ def cli_errors() -> Iterator[None]:
     except MedciteError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
+
+
+@contextmanager
+def progress_bar(*extra: ProgressColumn) -> Iterator[Progress]:
+    """A transient progress bar on stderr: description, bar, done/total, time elapsed, and
+    any `extra` columns (e.g. time remaining)."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        *extra,
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        yield bar

@@ -4,31 +4,23 @@ against gold judgments, and the faithfulness of answers."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from medcite.cli_common import cli_errors, err, out, progress_bar, settings_for
 from medcite.engine import Engine
-from medcite.errors import MedciteError
 from medcite.eval.faithfulness import evaluate, json_report, load_questions, markdown_table
 from medcite.eval.retrieval import Report, evaluate_bioasq
-from medcite.settings import Settings, load_settings
 
 eval_app = typer.Typer(
     help="Measure medcite against gold judgments (BioASQ, MEDIQA); read from eval.data_dir.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-out = Console()
-err = Console(stderr=True)
 
 
 class Dataset(StrEnum):
@@ -40,24 +32,6 @@ class SplitOption(StrEnum):
     TEST = "test"
     TRAIN = "train"
     ALL = "all"
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    opts = (ctx.parent.obj if ctx.parent else None) or ctx.obj or {}
-    overrides = {"home": opts["home"]} if opts.get("home") else {}
-    return load_settings(opts.get("config"), **overrides)
-
-
-@contextmanager
-def _progress() -> Iterator[Progress]:
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err, transient=True) as bar:
-        yield bar
 
 
 @eval_app.command()
@@ -85,9 +59,9 @@ def retrieval(
     ] = True,
 ) -> None:
     """Ablation table of retrieval configurations: quality and latency (p50/p95)."""
-    try:
-        settings = _settings(ctx)
-        with _progress() as bar:
+    with cli_errors():
+        settings = settings_for(ctx)
+        with progress_bar() as bar:
             task = bar.add_task("preparing", total=None)
 
             def on_progress(what: str, done: int, total: int) -> None:
@@ -105,9 +79,6 @@ def retrieval(
                 from medcite.eval.mediqa import evaluate_mediqa
 
                 report = evaluate_mediqa(settings, limit=limit, progress=on_progress)
-    except MedciteError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(1) from None
     if markdown:
         print(to_markdown(report))
     else:
@@ -169,9 +140,9 @@ def fit_reranker_command(
     from medcite.retrieve.rerank import WEIGHTS_FILE
 
     target = out_path or WEIGHTS_FILE
-    try:
-        settings = _settings(ctx)
-        with _progress() as bar:
+    with cli_errors():
+        settings = settings_for(ctx)
+        with progress_bar() as bar:
             task = bar.add_task("preparing", total=None)
             fitted = fit_reranker(
                 settings,
@@ -181,9 +152,6 @@ def fit_reranker_command(
                     task, description=what, completed=done, total=total
                 ),
             )
-    except MedciteError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(1) from None
     for name in ("hybrid", "lexical"):
         inputs = sorted(fitted[name]["inputs"], key=lambda i: -abs(i["weight"]))[:6]
         strongest = ", ".join(f"{i['name']} {i['weight']:+.2f}" for i in inputs)
@@ -206,19 +174,16 @@ def faithfulness(
     Exits 1 when an invariant fails (a citation that does not resolve, an unverified number
     in strict mode, a number/unit/interval/citation perturbation not caught).
     """
-    try:
-        settings = _settings(ctx)
+    with cli_errors():
+        settings = settings_for(ctx)
         questions = load_questions(dataset.value, settings.eval_dir, limit)
         engine = Engine(settings)
-        with _progress() as bar:
+        with progress_bar() as bar:
             task = bar.add_task("asking", total=len(questions))
             report = evaluate(
                 engine, questions, dataset.value, lambda n: bar.update(task, completed=n)
             )
         engine.close()
-    except MedciteError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(1) from None
     print(markdown_table(report))
     if json_out is not None:
         json_out.write_text(json.dumps(json_report(report), indent=2) + "\n", encoding="utf-8")

@@ -106,11 +106,11 @@ def _document_scores(
     cosines = [evidence.similarity[p.id] for p in passages if p.id in evidence.similarity]
     if cosines:
         best = sorted(cosines, reverse=True)
-        title = [evidence.similarity.get(p.id) for p in passages if p.section == "title"]
+        title = next((p for p in passages if p.section == "title"), None)
         scores["doc_dense_max"] = best[0]
         scores["doc_dense_top2"] = sum(best[:2]) / len(best[:2])
         scores["doc_dense_mean"] = sum(best) / len(best)
-        scores["doc_dense_title"] = title[0] if title and title[0] is not None else best[0]
+        scores["doc_dense_title"] = evidence.similarity.get(title.id, best[0]) if title else best[0]
     return scores
 
 
