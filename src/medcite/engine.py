@@ -116,8 +116,11 @@ class Engine:
             audience=audience,
             k=k or self.settings.retrieval.k,
             context=context,
+            is_topic=lexical.is_topic,
         )
-        return with_history(query, earlier, lexical.doc_freq, lexical.size())
+        return with_history(
+            query, earlier, lexical.doc_freq, lexical.size(), is_topic=lexical.is_topic
+        )
 
     def _retrieve(self, query: Query) -> list[Hit]:
         """Passages for the query, with the audience's prior applied before the final cut."""

@@ -98,6 +98,7 @@ class Concept:
     forms: tuple[str, ...]
     weight: float
     is_number: bool = False
+    subject: float = 1.0  # how much it names the medical subject (understand/subject.py)
 
 
 @dataclass(frozen=True, slots=True)

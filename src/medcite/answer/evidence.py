@@ -20,6 +20,11 @@ class ConceptMatcher:
     def found_in(self, terms: frozenset[str]) -> bool:
         return any(form <= terms for form in self.forms)
 
+    @property
+    def subject_weight(self) -> float:
+        """The weight that counts towards answering the question's subject."""
+        return self.concept.weight * self.concept.subject
+
 
 def matchers(query: Query) -> list[ConceptMatcher]:
     """Matchers for the weighted (non-number) concepts of a query."""
@@ -41,16 +46,25 @@ def coverage(ms: Sequence[ConceptMatcher], terms: frozenset[str]) -> float:
     return sum(m.concept.weight for m in ms if m.found_in(terms)) / total
 
 
+def subject_coverage(ms: Sequence[ConceptMatcher], terms: frozenset[str]) -> float:
+    """Weighted share of the question's subject found in `terms` (1.0 without a subject)."""
+    total = sum(m.subject_weight for m in ms)
+    if total == 0:
+        return 1.0
+    return sum(m.subject_weight for m in ms if m.found_in(terms)) / total
+
+
 def missing(ms: Sequence[ConceptMatcher], terms: frozenset[str]) -> list[str]:
-    """Labels of the concepts not found, heaviest first."""
-    absent = [m for m in ms if not m.found_in(terms)]
-    return [m.concept.label for m in sorted(absent, key=lambda m: -m.concept.weight)]
+    """Labels of the subject concepts not found, heaviest first."""
+    absent = [m for m in ms if m.subject_weight > 0 and not m.found_in(terms)]
+    return [m.concept.label for m in sorted(absent, key=lambda m: -m.subject_weight)]
 
 
 def best_document_coverage(
     ms: Sequence[ConceptMatcher], hits: Iterable[Hit]
 ) -> tuple[float, frozenset[str]]:
-    """The highest coverage reached by one document's title and retrieved passages."""
+    """The highest share of the question's subject that one document's title and retrieved
+    passages cover."""
     per_doc: dict[str, set[str]] = {}
     for hit in hits:
         doc = hit.passage.document
@@ -59,7 +73,7 @@ def best_document_coverage(
     best, best_terms = 0.0, frozenset[str]()
     for bag in per_doc.values():
         terms = frozenset(bag)
-        score = coverage(ms, terms)
+        score = subject_coverage(ms, terms)
         if score > best:
             best, best_terms = score, terms
     return best, best_terms

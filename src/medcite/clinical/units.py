@@ -122,7 +122,13 @@ DENOMINATOR_PATTERN = rf"{_alternation(_DENOMINATORS)}(?![A-Za-z0-9²³])"
 
 _UNIT_LOOKUP = {f: unit for unit, forms in _ABBREVIATIONS.items() for f in forms}
 _UNIT_LOOKUP.update({f.lower(): unit for unit, forms in _WORDS.items() for f in forms})
+_WORDS_LOOKUP = frozenset(f.lower() for forms in _WORDS.values() for f in forms)
 _DENOMINATOR_LOOKUP = {f: unit for unit, forms in _DENOMINATORS.items() for f in forms}
+
+
+def is_unit(word: str) -> bool:
+    """True when a word as written is a unit ("mg", "dL", "mmol"; "milligrams")."""
+    return word in _UNIT_LOOKUP or word.lower() in _WORDS_LOOKUP
 
 
 def _squash(surface: str) -> str:

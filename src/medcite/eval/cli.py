@@ -190,3 +190,73 @@ def faithfulness(
     if not report.passed:
         err.print("[bold red]faithfulness invariants failed[/] (see the table)")
         raise typer.Exit(1)
+
+
+@eval_app.command()
+def answers(
+    ctx: typer.Context,
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            help="Answer key (JSONL, the shared key's format); default: eval.data_dir/"
+            "answer-key/questions.jsonl."
+        ),
+    ] = None,
+    perturb: Annotated[
+        bool,
+        typer.Option(
+            help="Also re-ask each answerable item with a polite preamble, lay words and a "
+            "unit inserted (none may abstain)."
+        ),
+    ] = True,
+    verbose: Annotated[
+        bool, typer.Option("--details", help="Print every question's line, not only failures.")
+    ] = False,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", metavar="OUT", help="Also write the results here.")
+    ] = None,
+) -> None:
+    """Score an answer key: questions and checks passed, by category and per question.
+
+    The key is asked on its own library of exactly the sources it was built from (MedQuAD,
+    the FDA labels, the seed case report), built once under <home>/eval/answer-key.
+    """
+    from medcite.eval.answers import DEFAULT_KEY, evaluate_answers, summary_lines
+
+    with cli_errors():
+        settings = settings_for(ctx)
+        path = key or settings.eval_dir / DEFAULT_KEY
+        with progress_bar() as bar:
+            task = bar.add_task("preparing", total=None)
+            report = evaluate_answers(
+                settings,
+                path,
+                perturb=perturb,
+                progress=lambda what, done, total: bar.update(
+                    task, description=what, completed=done, total=total
+                ),
+            )
+    table = Table(title=f"answer key {report.key}")
+    for name in ("category", "questions passed", "checks passed"):
+        table.add_column(name, justify="left" if name == "category" else "right")
+    for category, (qp, q, cp, c) in sorted(report.by_category().items()):
+        table.add_row(category, f"{qp} / {q}", f"{cp} / {c}")
+    n = len(report.results)
+    share = report.checks_passed / report.checks if report.checks else 0.0
+    table.add_row(
+        "all", f"{report.questions_passed} / {n}", f"{report.checks_passed} / {report.checks}"
+    )
+    out.print(table)
+    out.print(f"checks passed: {share:.1%}", highlight=False)
+    if perturb:
+        out.print(
+            f"perturbed questions that abstained: {report.perturbed_abstained} / "
+            f"{report.perturbed}",
+            highlight=False,
+        )
+    shown = report.results if verbose else [r for r in report.results if not r.passed]
+    for line in summary_lines(report, shown):
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
+    if json_out is not None:
+        json_out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
+        err.print(f"wrote {json_out}", highlight=False)

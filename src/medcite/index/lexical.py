@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from medcite.errors import ConfigError, StoreError
-from medcite.text import analyzer
-from medcite.types import Passage
+from medcite.text import analyzer, terms
+from medcite.types import Document, Passage
 
 TOKENIZER = "medcite"
-_SCHEMA_VERSION = "1"
+_SCHEMA_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,10 @@ class LexicalIndex(ABC):
     @abstractmethod
     def doc_freq(self, term: str) -> int:
         """How many passages contain an analyzed term."""
+
+    @abstractmethod
+    def is_topic(self, words: str) -> bool:
+        """True when some document is about exactly these words (its topic, see `topic_key`)."""
 
     @abstractmethod
     def size(self) -> int:
@@ -83,6 +87,7 @@ class TantivyIndex(LexicalIndex):
         builder.add_text_field("doc_id", stored=False, tokenizer_name="raw", index_option="basic")
         builder.add_text_field("text", stored=False, tokenizer_name=TOKENIZER)
         builder.add_text_field("title", stored=False, tokenizer_name=TOKENIZER)
+        builder.add_text_field("topic", stored=False, tokenizer_name="raw", index_option="basic")
         return builder.build()
 
     def search(self, groups: Sequence[TermGroup], k: int) -> list[LexicalResult]:
@@ -113,7 +118,11 @@ class TantivyIndex(LexicalIndex):
             for p in passages:
                 writer.add_document(
                     self._tantivy.Document(
-                        passage_id=p.id, doc_id=p.document.id, text=p.text, title=p.document.title
+                        passage_id=p.id,
+                        doc_id=p.document.id,
+                        text=p.text,
+                        title=p.document.title,
+                        topic=topic_key(document_topic(p.document)),
                     )
                 )
             writer.commit()
@@ -138,8 +147,23 @@ class TantivyIndex(LexicalIndex):
     def doc_freq(self, term: str) -> int:
         return int(self._index.searcher().doc_freq("text", term))
 
+    def is_topic(self, words: str) -> bool:
+        key = topic_key(words)
+        return bool(key) and self._index.searcher().doc_freq("topic", key) > 0
+
     def size(self) -> int:
         return int(self._index.searcher().num_docs)
+
+
+def document_topic(document: Document) -> str:
+    """What a document is about: its stated focus (MedQuAD), else its title."""
+    return document.extra.get("focus") or document.title
+
+
+def topic_key(words: str) -> str:
+    """Words as one comparable key: analyzed terms joined by spaces, a possessive's "s"
+    left out ("Bell's palsy" and "Bell palsy" are the same topic)."""
+    return " ".join(t for t in terms(words) if t != "s")
 
 
 def _boosted(q: Any, query: Any, boost: float) -> Any:

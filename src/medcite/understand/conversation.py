@@ -17,7 +17,8 @@ from dataclasses import replace
 
 from medcite.text import words
 from medcite.types import Concept, Query
-from medcite.understand.query import ASPECT_WORDS, DocFreq, question_type, understand
+from medcite.understand.query import ASPECT_WORDS, question_type, understand
+from medcite.understand.subject import DocFreq, IsTopic
 
 CARRY_WEIGHT = 0.5
 CONTEXT_SHARE = 0.5
@@ -26,7 +27,12 @@ _OWN_DEFINITION = re.compile(r"^\s*(?:what|who)\s+(?:is|are|was|were)\b|\bdefin"
 
 
 def with_history(
-    query: Query, history: Sequence[str], doc_freq: DocFreq, n_passages: int
+    query: Query,
+    history: Sequence[str],
+    doc_freq: DocFreq,
+    n_passages: int,
+    *,
+    is_topic: IsTopic | None = None,
 ) -> tuple[Query, tuple[Concept, ...]]:
     """The query with the earlier turns' concepts added; also returns the carried concepts."""
     latest_first = dict.fromkeys(q for q in reversed(history) if q.strip())  # repeats once
@@ -37,7 +43,7 @@ def with_history(
     carried: dict[str, Concept] = {}
     for distance, earlier in enumerate(reversed(previous), start=1):
         factor = CARRY_WEIGHT**distance
-        for c in understand(earlier, doc_freq, n_passages).concepts:
+        for c in understand(earlier, doc_freq, n_passages, is_topic=is_topic).concepts:
             if c.is_number or c.weight <= 0 or c.label in own or c.label in carried:
                 continue
             if all(w in ASPECT_WORDS for w in words(c.label)):

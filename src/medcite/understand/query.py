@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from dataclasses import replace
 
 from medcite.privacy import scrub
 from medcite.text import QUESTION_WORDS, STOPWORDS, terms, words
 from medcite.types import Audience, Concept, DrugUse, PatientContext, Query
+from medcite.understand.subject import DocFreq, IsTopic, with_subjects
 from medcite.understand.vocab import CASE_SENSITIVE, multiword_forms, synonyms
 
 # First match wins: "side effects of the treatment" is about side effects.
@@ -59,7 +60,6 @@ ASPECT_WEIGHT = 0.25
 # synonyms, then single-word dictionary names (brands, spellings), up to this many in all.
 MAX_DRUG_FORMS = 10
 _SINGLE_NAME = re.compile(r"[a-z][a-z-]*")
-DocFreq = Callable[[str], int]
 
 
 def question_type(question: str) -> str:
@@ -77,8 +77,11 @@ def understand(
     audience: Audience = Audience.CLINICIAN,
     k: int = 30,
     context: PatientContext | None = None,
+    is_topic: IsTopic | None = None,
 ) -> Query:
-    """Analyse a question: type, concepts (with synonyms) and their weights.
+    """Analyse a question: type, concepts (with synonyms), their weights and how much each
+    names the medical subject (`is_topic`, the library's topics, sharpens that; see
+    subject.py).
 
     With a patient context, the drugs it names become one concept each (generic and brand
     names together) and what the question denies ("no fever") is not a concept.
@@ -90,7 +93,16 @@ def understand(
         _weigh(c, doc_freq, n_passages, aspect=bool(measured & {f.lower() for f in c.forms}))
         for c in extract_concepts(subject, context)
     ]
+    drugs = frozenset(d.generic for d in context.drugs)
+    concepts = [
+        replace(c, subject=0.0) if _is_aspect(c) else c
+        for c in with_subjects(concepts, subject, doc_freq, is_topic, drugs)
+    ]
     return Query(question, question_type(question), tuple(concepts), audience, k, context=context)
+
+
+def _is_aspect(concept: Concept) -> bool:
+    return all(w in ASPECT_WORDS for w in words(concept.label))
 
 
 def without_identifiers(question: str) -> str:
@@ -193,7 +205,7 @@ def _weigh(concept: Concept, doc_freq: DocFreq, n: int, *, aspect: bool = False)
             df += min(doc_freq(t) for t in form_terms)
     aspect = aspect or all(w in ASPECT_WORDS for w in words(concept.label))
     weight = _idf(min(df, n), n) * (ASPECT_WEIGHT if aspect else 1.0)
-    return Concept(concept.label, concept.forms, round(weight, 4))
+    return replace(concept, weight=round(weight, 4))
 
 
 def _idf(df: int, n: int) -> float:

@@ -1,0 +1,294 @@
+"""`medcite eval answers`: an answer key scored exactly as its README says.
+
+A key is JSONL, one item a line: `id`, `question`, optional `audience` ("patient"),
+`history` (earlier questions), `abstain`, `cite_any`, `bottom_all`, `answer_all`,
+`forbid_any`. Matching is case-insensitive substring matching after collapsing whitespace.
+An item passes when every check holds:
+- `abstain: true` -> the answer abstains, and no `forbid_any` string appears;
+- otherwise -> it does not abstain, a reference's title, source or url contains one of
+  `cite_any`, the bottom line holds an alternative of every `bottom_all` group, the whole
+  answer one of every `answer_all` group, and no `forbid_any` string appears.
+
+The key is scored on a library of exactly the sources it was built from (`KEY_SOURCES`),
+built once under the data directory, so that changes to the default corpus never move
+its figures. The perturbation check re-asks each answerable item with lay words, a unit or
+a polite preamble inserted; none of them may abstain.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from medcite.engine import Engine
+from medcite.errors import MedciteError
+from medcite.eval.retrieval import eval_settings
+from medcite.index import Library
+from medcite.ingest.pipeline import ingest
+from medcite.settings import Settings
+from medcite.text import normalize_ws
+from medcite.types import Answer, Audience, DocKind
+
+# The answer key's three sources, relative to corpus.root (see its README).
+KEY_SOURCES: tuple[tuple[str, DocKind | None], ...] = (
+    ("data/corpus/medquad/medquad.jsonl", None),
+    ("data/corpus/fda-labels", None),
+    ("seeds/004_9451d828407b2fcc.txt", DocKind.CASE_REPORT),
+)
+DEFAULT_KEY = "answer-key/questions.jsonl"
+# Each answerable item is re-asked with one of these inserted; it must still be answered.
+PERTURBATIONS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("polite preamble", lambda q: f"Hello, sorry to bother you, I have a quick question. {q}"),
+    ("lay words", lambda q: f"{q} I really just want to know the basics, thanks so much."),
+    ("unit", lambda q: f"{q} (Her last results were reported in mg/dL and mmol/L.)"),
+)
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyItem:
+    id: str
+    question: str
+    audience: Audience = Audience.CLINICIAN
+    history: tuple[str, ...] = ()
+    abstain: bool = False
+    cite_any: tuple[str, ...] = ()
+    bottom_all: tuple[tuple[str, ...], ...] = ()
+    answer_all: tuple[tuple[str, ...], ...] = ()
+    forbid_any: tuple[str, ...] = ()
+    category: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    passed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    id: str
+    category: str
+    checks: tuple[Check, ...]
+    abstained: bool
+    bottom_line: str
+    perturbed_abstentions: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    @property
+    def failed(self) -> list[str]:
+        return [c.name for c in self.checks if not c.passed]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswersReport:
+    key: str
+    results: tuple[ItemResult, ...]
+    perturbed: int
+    perturbed_abstained: int
+    settings_hash: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def questions_passed(self) -> int:
+        return sum(r.passed for r in self.results)
+
+    @property
+    def checks_passed(self) -> int:
+        return sum(c.passed for r in self.results for c in r.checks)
+
+    @property
+    def checks(self) -> int:
+        return sum(len(r.checks) for r in self.results)
+
+    def by_category(self) -> dict[str, tuple[int, int, int, int]]:
+        """category -> (questions passed, questions, checks passed, checks)."""
+        table: dict[str, tuple[int, int, int, int]] = {}
+        for r in self.results:
+            qp, q, cp, c = table.get(r.category, (0, 0, 0, 0))
+            passed = sum(x.passed for x in r.checks)
+            table[r.category] = (qp + r.passed, q + 1, cp + passed, c + len(r.checks))
+        return table
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["questions_passed"] = self.questions_passed
+        data["checks_passed"] = self.checks_passed
+        data["checks"] = self.checks
+        return data
+
+
+def load_key(path: Path) -> list[KeyItem]:
+    """The items of an answer key; a malformed line is an error naming it."""
+    if not path.is_file():
+        raise MedciteError(f"answer key not found: {path} (give one with --key PATH)")
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append(_item(json.loads(line)))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise MedciteError(f"{path}:{n}: not an answer-key item ({exc})") from exc
+    if not items:
+        raise MedciteError(f"{path} holds no answer-key items")
+    return items
+
+
+def _item(raw: dict[str, Any]) -> KeyItem:
+    def strings(name: str) -> tuple[str, ...]:
+        return tuple(str(s) for s in raw.get(name) or ())
+
+    def groups(name: str) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(str(s) for s in g) for g in raw.get(name) or ())
+
+    return KeyItem(
+        id=str(raw["id"]),
+        question=str(raw["question"]),
+        audience=Audience(raw.get("audience") or Audience.CLINICIAN),
+        history=strings("history"),
+        abstain=bool(raw.get("abstain", False)),
+        cite_any=strings("cite_any"),
+        bottom_all=groups("bottom_all"),
+        answer_all=groups("answer_all"),
+        forbid_any=strings("forbid_any"),
+        category=_category(raw),
+    )
+
+
+def _category(raw: dict[str, Any]) -> str:
+    if raw.get("abstain"):
+        return "must abstain"
+    source = str((raw.get("gold") or {}).get("source", "")).lower()
+    for word, name in (("medquad", "MedQuAD"), ("fda", "drug label"), ("case", "case report")):
+        if word in source:
+            return name
+    return "other"
+
+
+def _norm(text: str) -> str:
+    return normalize_ws(text).casefold()
+
+
+def answer_texts(answer: Answer) -> tuple[str, str]:
+    """(bottom line, whole answer) as the reader sees them, without the echoed question."""
+    bottom = " ".join(c.text for c in answer.bottom_line)
+    parts = [bottom, *(c.text for s in answer.sections for c in s.claims)]
+    parts += [s.title for s in answer.sections] + [s.note or "" for s in answer.sections]
+    parts += [*answer.notes, *answer.assumptions, answer.abstention or ""]
+    return _norm(bottom), _norm(" ".join(parts))
+
+
+def score_item(item: KeyItem, answer: Answer) -> tuple[Check, ...]:
+    """The checks of one item, in the order the key's README lists them."""
+    bottom, whole = answer_texts(answer)
+    checks = [Check("abstains" if item.abstain else "answers", answer.abstained == item.abstain)]
+    if not item.abstain:
+        cited = [
+            _norm(" ".join(filter(None, (d.title, d.source, d.url))))
+            for d in (r.passage.document for r in answer.references)
+        ]
+        if item.cite_any:
+            hit = any(_norm(s) in c for s in item.cite_any for c in cited)
+            checks.append(Check("cites " + " | ".join(item.cite_any), hit))
+        checks += [
+            Check("bottom line: " + " | ".join(g), any(_norm(s) in bottom for s in g))
+            for g in item.bottom_all
+        ]
+        checks += [
+            Check("answer: " + " | ".join(g), any(_norm(s) in whole for s in g))
+            for g in item.answer_all
+        ]
+    checks += [Check(f"never: {s}", _norm(s) not in whole) for s in item.forbid_any]
+    return tuple(checks)
+
+
+def open_key_library(settings: Settings, progress: Progress | None = None) -> Settings:
+    """Settings of the answer key's own library, ingested on first use (then unchanged)."""
+    key_settings = eval_settings(settings, "answer-key")
+    library = Library(key_settings)
+    try:
+        for n, (relative, kind) in enumerate(KEY_SOURCES, start=1):
+            path = settings.corpus.root / relative
+            if not path.exists():
+                raise MedciteError(
+                    f"answer-key source not found: {path} (set corpus.root to the shared folder)"
+                )
+            if progress:
+                progress(f"ingesting {path.name}", n, len(KEY_SOURCES))
+            ingest([path], library, kind=kind)
+    finally:
+        library.close()
+    return key_settings
+
+
+def evaluate_answers(
+    settings: Settings,
+    key: Path,
+    *,
+    perturb: bool = True,
+    progress: Progress | None = None,
+) -> AnswersReport:
+    """Ask every item of the key on its own library and score it; see the module docstring."""
+    items = load_key(key)
+    engine = Engine(open_key_library(settings, progress))
+    try:
+        results = []
+        perturbed = perturbed_abstained = 0
+        for n, item in enumerate(items, start=1):
+            if progress:
+                progress("asking", n, len(items))
+            answer = engine.ask(item.question, audience=item.audience, history=item.history)
+            gone: tuple[str, ...] = ()
+            if perturb and not item.abstain:
+                gone = _perturbed_abstentions(engine, item)
+                perturbed += len(PERTURBATIONS)
+                perturbed_abstained += len(gone)
+            bottom = " ".join(c.text for c in answer.bottom_line)
+            results.append(
+                ItemResult(
+                    item.id,
+                    item.category,
+                    score_item(item, answer),
+                    answer.abstained,
+                    bottom or (answer.abstention or ""),
+                    gone,
+                )
+            )
+        return AnswersReport(
+            str(key), tuple(results), perturbed, perturbed_abstained, engine.settings.fingerprint()
+        )
+    finally:
+        engine.close()
+
+
+def _perturbed_abstentions(engine: Engine, item: KeyItem) -> tuple[str, ...]:
+    """The names of the perturbations under which the item abstained."""
+    gone = []
+    for name, change in PERTURBATIONS:
+        answer = engine.ask(change(item.question), audience=item.audience, history=item.history)
+        if answer.abstained:
+            gone.append(name)
+    return tuple(gone)
+
+
+def summary_lines(report: AnswersReport, results: Sequence[ItemResult] | None = None) -> list[str]:
+    """A per-question line each: id, pass/fail, failed checks, the bottom line's start."""
+    lines = []
+    for r in results or report.results:
+        mark = "PASS" if r.passed else "FAIL"
+        failed = "; ".join(r.failed)
+        perturbed = f" [abstained when perturbed: {', '.join(r.perturbed_abstentions)}]"
+        lines.append(
+            f"{r.id} {mark} {sum(c.passed for c in r.checks)}/{len(r.checks)}"
+            + (f" — failed: {failed}" if failed else "")
+            + (perturbed if r.perturbed_abstentions else "")
+            + f"\n    {r.bottom_line[:200]}"
+        )
+    return lines

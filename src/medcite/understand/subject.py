@@ -1,0 +1,135 @@
+"""Which of a question's words name its medical subject, decided from the question and the index.
+
+A question mixes its subject ("Marfan syndrome", "Lipitor", "FMF") with everyday words
+("kids", "scooping", "really"), formal ones ("mainstay", "adherence") and units ("mg/dL").
+Only the subject decides whether the library can answer; everything else may still help to
+rank evidence but never causes an abstention. A concept's `subject` (0 or 1) comes from:
+
+- **everyday English**: how often speech uses the word (the English frequency list that
+  ships with pyspellchecker, built from film subtitles). A word speech does not use is
+  technical or a name, so a subject ("heterozygous", "FMF", "velorbatide");
+- **the library's topics**: an everyday word is a subject only when, alone or with its
+  neighbours in the question, it is exactly what some document is about ("glaucoma",
+  "heart attack", "Bell's palsy"), not when it is merely part of a topic ("pick" in "pick it
+  up" is not "Pick disease");
+- **the question**: an unseen word directly before a subject word is part of that subject's
+  name ("quantum flu" is not flu). Ages ("70-year-old"), units and numbers never are.
+
+Drugs (from the drug dictionary) and the curated abbreviations are always subjects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import lru_cache
+from itertools import pairwise
+
+from medcite.clinical.units import is_unit
+from medcite.text import terms, words
+from medcite.types import Concept
+
+DocFreq = Callable[[str], int]
+IsTopic = Callable[[str], bool]
+# Counts at or below this in the frequency list (whose floor is 50) mark a word everyday
+# English does not use: "hemophilia" 59, "colchicine" 83; "whitish" 112 is everyday.
+GENERAL_MIN_COUNT = 100
+MAX_TOPIC_WORDS = 4
+# "type 2", "stage 4": a lettered name whose word is a grade, not a subject.
+_GRADE_WORDS = frozenset({"type", "stage", "grade", "class", "phase"})
+_AGE = re.compile(r"\d.*-(?:years?|months?|weeks?|days?)-old", re.I)
+
+
+@lru_cache(maxsize=1)
+def _general_counts() -> dict[str, int]:
+    """Everyday English word counts (lower case), loaded once."""
+    from spellchecker import SpellChecker
+
+    return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+
+
+def is_everyday(word: str) -> bool:
+    """True when everyday English uses the word (see GENERAL_MIN_COUNT)."""
+    word = _bare(word).lower()
+    return _general_counts().get(word, 0) > GENERAL_MIN_COUNT
+
+
+def _bare(word: str) -> str:
+    word = word.replace("’", "'")
+    return word[:-2] if word.lower().endswith("'s") else word
+
+
+def word_subject(raw: str) -> float:
+    """1 when a word as written is technical or a name (speech does not use it), else 0."""
+    if _AGE.match(raw) or is_unit(raw):
+        return 0.0
+    parts = [p for p in re.split(r"[-/]", _bare(raw)) if re.search(r"[A-Za-z]{2}", p)]
+    return 1.0 if any(not is_everyday(p) for p in parts) else 0.0
+
+
+def topic_words(question: str, is_topic: IsTopic | None) -> frozenset[str]:
+    """The question's words that, alone or with their neighbours, are a library topic."""
+    if is_topic is None:
+        return frozenset()
+    sequence = [w for w in words(question) if not _AGE.match(w)]
+    found: set[str] = set()
+    for size in range(MAX_TOPIC_WORDS, 0, -1):
+        for start in range(len(sequence) - size + 1):
+            gram = sequence[start : start + size]
+            if not set(gram) <= found and is_topic(" ".join(gram)):
+                found.update(gram)
+    return frozenset(found)
+
+
+def with_subjects(
+    concepts: Sequence[Concept],
+    question: str,
+    doc_freq: DocFreq,
+    is_topic: IsTopic | None,
+    named: frozenset[str] = frozenset(),
+) -> list[Concept]:
+    """The concepts with `subject` set; `named` holds labels that are always subjects
+    (drugs named in the question)."""
+    topical = topic_words(question, is_topic)
+    out = []
+    for c in concepts:
+        if c.is_number:
+            subject = 0.0
+        elif c.label in named or len(c.forms) > 1:
+            subject = 1.0  # a drug, or a curated abbreviation or synonym
+        else:
+            subject = _concept_subject(c, question, topical)
+        out.append(replace(c, subject=subject))
+    return _unknown_modifiers(out, question, doc_freq)
+
+
+def _concept_subject(concept: Concept, question: str, topical: frozenset[str]) -> float:
+    label_words = concept.label.split()
+    if len(label_words) == 2 and len(label_words[1]) == 1:  # "factor v", "type 2"
+        return 0.0 if label_words[0] in _GRADE_WORDS else 1.0
+    if set(words(concept.label)) & topical:
+        return 1.0
+    written = _as_written(concept.label, question)
+    return max((word_subject(w) for w in written.split()), default=0.0)
+
+
+def _as_written(label: str, question: str) -> str:
+    """The label with the question's own casing."""
+    m = re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", question, re.I)
+    return m.group(0) if m else label
+
+
+def _unknown_modifiers(concepts: list[Concept], question: str, doc_freq: DocFreq) -> list[Concept]:
+    """A word the library has never seen, written right before a subject word, is part of
+    that subject's name ("quantum flu" is not flu)."""
+    subjects = {w for c in concepts if c.subject >= 1.0 for f in c.forms for w in words(f)}
+    sequence = list(words(question))
+    following = dict(pairwise(sequence))
+    out = []
+    for c in concepts:
+        unseen = not c.is_number and all(doc_freq(t) == 0 for t in terms(c.label))
+        if c.subject < 1.0 and unseen and following.get(c.label) in subjects:
+            c = replace(c, subject=1.0)
+        out.append(c)
+    return out
