@@ -6,13 +6,15 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from medcite.answer.certainty import with_certainty
 from medcite.answer.citations import number_citations
 from medcite.answer.compose import abstention, compose
 from medcite.answer.evidence import ConceptMatcher, best_document_coverage, matchers, missing
-from medcite.answer.extractive import write_claims
+from medcite.answer.extractive import Ranked, rank_evidence, write_claims
+from medcite.answer.focused import focused_query
+from medcite.answer.gaps import evidence_gaps
 from medcite.answer.related import related_questions
 from medcite.answer.special import special_query, with_special_hits
 from medcite.audience import frame_for_audience, prefer_for_audience, retrieval_depth
@@ -23,6 +25,7 @@ from medcite.index import Library
 from medcite.llm.backends import open_llm
 from medcite.llm.base import LLM, OnText
 from medcite.llm.writer import Written, write_with_llm
+from medcite.retrieve.neighbours import with_neighbours
 from medcite.retrieve.search import retrieve
 from medcite.settings import Settings, load_settings
 from medcite.types import Answer, Audience, Concept, Hit, PatientContext, Query
@@ -32,6 +35,18 @@ from medcite.verify import Verifier
 
 MAX_QUESTION_CHARS = 2000
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What a question found: its Query, the concepts carried from earlier turns, the hits
+    and concept matchers, and what is missing when the library cannot answer."""
+
+    query: Query
+    carried: tuple[Concept, ...]
+    hits: list[Hit]
+    matchers: list[ConceptMatcher]
+    missing: str | None = None
 
 
 class Engine:
@@ -62,30 +77,20 @@ class Engine:
         `on_text` receives the LLM writer's text as it streams."""
         question = _check_question(question)
         earlier = [_check_question(h) for h in history if h.strip()]
-        if self.library.lexical.size() == 0:
-            raise EmptyIndex()
         timings: dict[str, float] = {}
-        cfg, fingerprint = self.settings.answer, self.settings.fingerprint()
-        with _timed(timings, "context"):
-            context = extract_context([*earlier, question])
-        with _timed(timings, "understand"):
-            query, carried = self._understand(question, audience, k, earlier, context)
-            ms = matchers(query)
-        with _timed(timings, "retrieve"):
-            hits = self._retrieve(query)
-        reach, terms = best_document_coverage(ms, hits)
-        if not hits or reach < cfg.min_coverage:
-            gaps = ", ".join(missing(ms, terms)[:3]) or "the question's subject"
-            reason = f"no indexed source covers: {gaps}"
+        fingerprint = self.settings.fingerprint()
+        found = self.evidence(question, audience=audience, k=k, history=earlier, timings=timings)
+        query, carried, hits, ms = found.query, found.carried, found.hits, found.matchers
+        if found.missing is not None:
+            reason = f"no indexed source covers: {found.missing}"
             answer = abstention(query, reason, fingerprint, timings)
             return self._finish(with_assumptions(answer, query), query, carried)
-        hits = self._with_special_hits(query, hits, timings)
         with _timed(timings, "write"):
-            written = self._write(query, hits, ms, on_text)
-            drafts = written.claims
+            ranked = rank_evidence(query, hits, ms, self.settings.answer)
+            written = self._write(query, hits, ranked, on_text)
         with _timed(timings, "verify"):
             retrieved = {h.passage.id: h.passage for h in hits}
-            verified, summary = self.verifier.verify(drafts, retrieved)
+            verified, summary = self.verifier.verify(written.claims, retrieved)
             claims, references = number_citations(verified, retrieved)
         claims = with_certainty(claims, retrieved)
         answer = compose(
@@ -95,9 +100,37 @@ class Engine:
             settings_hash=fingerprint,
             verification=summary,
             timings=timings,
+            gaps=evidence_gaps(query, ranked),
         )
         answer = replace(answer, writer=written.writer, writer_notes=written.notes)
         return self._finish(with_assumptions(answer, query), query, carried)
+
+    def evidence(
+        self,
+        question: str,
+        *,
+        audience: Audience = Audience.CLINICIAN,
+        k: int | None = None,
+        history: Sequence[str] = (),
+        timings: dict[str, float] | None = None,
+    ) -> Evidence:
+        """The question understood and its evidence retrieved (no writing): the first half
+        of `ask`, also what the evidence scorer is fitted on."""
+        if self.library.lexical.size() == 0:
+            raise EmptyIndex()
+        timings = {} if timings is None else timings
+        with _timed(timings, "context"):
+            context = extract_context([*history, question])
+        with _timed(timings, "understand"):
+            query, carried = self._understand(question, audience, k, history, context)
+            ms = matchers(query)
+        with _timed(timings, "retrieve"):
+            hits = self._retrieve(query)
+        reach, terms = best_document_coverage(ms, hits)
+        if not hits or reach < self.settings.answer.min_coverage:
+            gaps = ", ".join(missing(ms, terms)[:3]) or "the question's subject"
+            return Evidence(query, carried, hits, ms, gaps)
+        return Evidence(query, carried, self._with_extra_hits(query, hits, timings), ms)
 
     def _understand(
         self,
@@ -142,35 +175,42 @@ class Engine:
         )
         return frame_for_audience(framed)
 
-    def _with_special_hits(
+    def _with_extra_hits(
         self, query: Query, hits: list[Hit], timings: dict[str, float]
     ) -> list[Hit]:
-        """Add passages on the safety of the patient's drugs (see answer/special.py)."""
-        special = special_query(query)
-        if special is None:
-            return hits
-        with _timed(timings, "special"):
-            extra = retrieve(special, self.library, self.settings.retrieval.max_per_document)
-            return with_special_hits(hits, extra)
+        """Add passages on the safety of the patient's drugs (answer/special.py) and on the
+        asked aspect of the subject (answer/focused.py)."""
+        for name, extra_query, rerank in (
+            ("special", special_query(query), True),
+            ("focused", focused_query(query), False),
+        ):
+            if extra_query is None:
+                continue
+            with _timed(timings, name):
+                extra = retrieve(
+                    extra_query,
+                    self.library,
+                    self.settings.retrieval.max_per_document,
+                    rerank=rerank,
+                )
+                hits = with_special_hits(hits, extra)
+        with _timed(timings, "neighbours"):
+            return with_neighbours(hits, self.library.store.passages_of)
 
     def _write(
-        self,
-        query: Query,
-        hits: Sequence[Hit],
-        ms: Sequence[ConceptMatcher],
-        on_text: OnText | None,
+        self, query: Query, hits: Sequence[Hit], ranked: Ranked, on_text: OnText | None
     ) -> Written:
         """Claims from the LLM writer when one is configured, else (or if it fails) extractive."""
         cfg = self.settings.answer
         if self.llm is None:
-            return Written(write_claims(query, hits, ms, cfg), "extractive")
+            return Written(write_claims(query, ranked, cfg), "extractive")
         try:
             return write_with_llm(self.llm, query, hits, self.settings.llm, cfg, on_text)
         except LLMError as exc:
             if self.settings.llm.on_failure == "error":
                 raise
             log.warning("LLM writer failed, answering extractively: %s", exc)
-            return Written(write_claims(query, hits, ms, cfg), f"extractive (fallback: {exc})")
+            return Written(write_claims(query, ranked, cfg), f"extractive (fallback: {exc})")
 
 
 def _check_question(question: str) -> str:

@@ -185,6 +185,7 @@ class Query:
     k: int = 30
     history: tuple[str, ...] = ()  # earlier questions of the conversation, most recent last
     context: PatientContext = PatientContext()
+    aspects: tuple[str, ...] = ()  # what it asks about its subject (understand/aspects.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +233,8 @@ class Claim:
     note: str | None = None
     certainty: str | None = None
     support_score: float | None = None
+    grade: str | None = None  # the source's own strength/quality grade ("Strong, High")
+    frame: str | None = None  # what the evidence is, shown before the quote ("Case report …")
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +291,7 @@ class Answer:
     review_status: str = "unreviewed"
     writer: str = "extractive"
     notes: tuple[str, ...] = ()  # reader's notes (e.g. for patients), never part of a quote
+    gaps: tuple[str, ...] = ()  # what the retrieved evidence does not cover (answer/gaps.py)
     context: PatientContext = PatientContext()
     writer_notes: tuple[str, ...] = ()
 

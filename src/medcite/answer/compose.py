@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from medcite.answer.extractive import BOTTOM_LINE
 from medcite.answer.sections import section_title, template
 from medcite.types import Answer, Claim, Query, Reference, Section, VerificationSummary
 
+# Sections that framing (framing.py) fills, after the template's own.
+FRAMED_SECTIONS = ("described", "case_evidence")
 ABSTENTION = (
     "medcite cannot answer this question from the indexed sources: "
     "the evidence it found does not address it."
@@ -30,6 +33,7 @@ def compose(
     verification: VerificationSummary,
     timings: Mapping[str, float],
     abstain_reason: str | None = None,
+    gaps: tuple[str, ...] = (),
 ) -> Answer:
     """The final Answer; abstains when asked to or when no bottom line survived."""
     bottom = tuple(c for c in claims if c.section == BOTTOM_LINE)
@@ -37,14 +41,16 @@ def compose(
         abstain_reason = "no statement of the evidence survived verification"
     if abstain_reason is not None:
         return _answer(query, (), (), (), settings_hash, verification, timings, abstain_reason)
+    keys = (*template(query.question_type, query.aspects), *FRAMED_SECTIONS)
     sections = tuple(
         Section(key, section_title(key, query.context), in_section)
-        for key in template(query.question_type)
+        for key in dict.fromkeys(keys)
         if (in_section := tuple(c for c in claims if c.section == key))
     )
-    return _answer(
+    answer = _answer(
         query, bottom, sections, tuple(references), settings_hash, verification, timings, None
     )
+    return replace(answer, gaps=gaps)
 
 
 def abstention(

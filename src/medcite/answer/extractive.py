@@ -1,154 +1,122 @@
-"""The extractive writer: every claim is one sentence copied from a retrieved passage.
+"""The extractive writer: every claim is one sentence (or table row) copied from a passage.
 
-Sentences are scored by how much of the question they cover (alone, and together with the
-title of their document) and by the rank of their passage; near-duplicates are merged, the
-best become the bottom line and the rest are sorted into the question's sections.
+Candidates are scored by the fitted evidence scorer (scorer.py); near-duplicates merge (the
+same sentence on GARD and GHR becomes one claim citing both); the best candidates about the
+question's subject make the bottom line and the rest go to the sections their cues and
+source sections choose (sections.py), framed by their kind (framing.py): a case report never
+stands under a heading that recommends.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from medcite.answer.evidence import ConceptMatcher, coverage, pairs_in, phrase_pairs
-from medcite.answer.sections import (
-    SPECIAL,
-    assign_section,
-    drug_pattern,
-    special_drugs,
-    template,
-)
-from medcite.audience import sentence_length_factor
+from medcite.answer.candidates import Candidate, candidates
+from medcite.answer.evidence import ConceptMatcher
+from medcite.answer.framing import frame, placed, recommendable
+from medcite.answer.scorer import load_scorer, score
+from medcite.answer.sections import SPECIAL, assign_section, drug_pattern, special_drugs, template
+from medcite.audience import mentions_dose
 from medcite.settings import AnswerSettings
-from medcite.text import content_terms, jaccard, normalize_ws, sentence_spans, term_set
-from medcite.types import Claim, Hit, Passage, PassageKind, Query, Support
+from medcite.text import jaccard, normalize_ws
+from medcite.types import Audience, Claim, DocKind, Hit, Query, Support
 
 BOTTOM_LINE = "bottom_line"
-_PRONOUN_START = re.compile(r"^(?:It|This|These|They|Those|He|She|Both|Such|Its|Their)\b")
-_SKIP_SECTIONS = re.compile(r"^(?:references|acknowledg|funding|conflicts? of interest)", re.I)
-# Navigation and page furniture that is not clinical content.
-_NOISE = re.compile(
-    r"https?://|www\.|\bclick\b|\bsee (?:also|the)\b|\b(?:table|list|links?) (?:below|above)\b|"
-    r"\bthe following (?:list|table|links?|resources)\b|\bweb ?sites?\b|"
-    r"\byou can (?:use|find|view)\b|"
-    r"\bcan be (?:viewed|found) (?:on|at)\b|\bfor more information\b|\bmore detailed information\b|"
-    r"\bthese resources\b|\bthis (?:section|page|fact sheet)\b|\bcontact us\b|\blisted below\b|"
-    r"\bmedlineplus\b|\bgenereviews\b|\bclinicaltrials\.gov\b|\bhuman phenotype ontology\b",
-    re.I,
-)
-_LIST_SEPARATOR = re.compile(r" - ")
 MAX_CITATIONS = 3
+MAX_BOTTOM_WORDS = 70
+# A further bottom-line sentence must score at least this share of the best one.
+BOTTOM_SHARE = 0.6
+# On the subject: the share of the subject a candidate (with its title) must name.
+ON_SUBJECT = 0.5
+_PATIENT_KINDS = frozenset({DocKind.PATIENT_EDUCATION, DocKind.DRUG_LABEL})
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
-    """One sentence of a retrieved passage, scored against the question."""
+class Ranked:
+    """The scored, on-subject candidates of one answer, grouped into near-duplicates."""
 
-    text: str
-    passage: Passage
-    start: int
-    end: int
-    own: float
-    relevance: float
-    score: float
-    content: frozenset[str]
-    section: str | None
+    groups: list[list[Candidate]]
 
 
-def write_claims(
+def rank_evidence(
     query: Query, hits: Sequence[Hit], ms: Sequence[ConceptMatcher], cfg: AnswerSettings
-) -> list[Claim]:
+) -> Ranked:
+    """Candidates scored, those off the subject (or unfit for the audience) left out,
+    near-duplicates grouped, best first."""
+    scored = score(load_scorer(), candidates(query, hits, ms, cfg.max_sentence_words))
+    drugs = special_drugs(query.context)
+    kept = [
+        c
+        for c in scored
+        if (c.subject >= cfg.min_sentence_relevance or (drugs and c.passage.section))
+        and _fits_audience(c, query.audience)
+    ]
+    return Ranked(_dedupe(kept, cfg.duplicate_similarity))
+
+
+def write_claims(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Claim]:
     """Bottom-line claims first, then section claims, all verbatim from passages."""
-    pool = _dedupe(
-        [
-            c
-            for c in candidates(query, hits, ms, cfg)
-            if c.relevance >= cfg.min_sentence_relevance or _about_patients_drug(c, query)
-        ],
-        cfg.duplicate_similarity,
-    )
-    primary = template(query.question_type)[0]
-    ranked = sorted(pool, key=lambda g: -(g[0].score + (0.2 if g[0].section == primary else 0)))
-    bottom = ranked[: cfg.bottom_line_sentences]
+    groups = [g for g in ranked.groups if g[0].subject >= ON_SUBJECT]
+    bottom = _bottom_line(groups, query, cfg)
     claims = [_claim(group, BOTTOM_LINE) for group in bottom]
+    keys = template(query.question_type, query.aspects)
+    drugs = drug_pattern(special_drugs(query.context))
     per_section: dict[str, int] = {}
-    for group in sorted(ranked[len(bottom) :], key=lambda g: -g[0].score):
-        section = group[0].section
-        if section is None or len(claims) >= cfg.max_claims:
+    chosen = {id(g) for g in bottom}
+    for group in ranked.groups:
+        lead = group[0]
+        if id(group) in chosen or len(claims) >= cfg.max_claims:
             continue
+        section = assign_section(keys, lead.text, lead.passage, drugs)
+        if section is None or (lead.subject < ON_SUBJECT and section != SPECIAL):
+            continue
+        section = placed(section, lead.passage.document.kind)
         if per_section.get(section, 0) < cfg.max_per_section:
             per_section[section] = per_section.get(section, 0) + 1
             claims.append(_claim(group, section))
     return claims
 
 
-def candidates(
-    query: Query, hits: Sequence[Hit], ms: Sequence[ConceptMatcher], cfg: AnswerSettings
-) -> list[Candidate]:
-    """Every usable sentence of the hits, scored."""
-    top = max((h.score for h in hits), default=1.0) or 1.0
-    phrases = phrase_pairs(query.question)
-    primary = template(query.question_type)[0]
-    drugs = drug_pattern(special_drugs(query.context))
-    out: list[Candidate] = []
-    title_terms: dict[str, frozenset[str]] = {}
-    title_pairs: dict[str, frozenset[tuple[str, str]]] = {}
-    for hit in hits:
-        p = hit.passage
-        if p.kind != PassageKind.TEXT or _SKIP_SECTIONS.match(p.section or ""):
+def _bottom_line(
+    groups: list[list[Candidate]], query: Query, cfg: AnswerSettings
+) -> list[list[Candidate]]:
+    """The best candidates, while they score near the best and fit in MAX_BOTTOM_WORDS; for
+    patients a patient-education or label sentence leads when one scores near the best."""
+    if not groups:
+        return []
+    ordered = sorted(groups, key=lambda g: -g[0].score)
+    if query.audience == Audience.PATIENT:
+        ordered = _patient_first(ordered)
+    best = ordered[0][0].score
+    chosen: list[list[Candidate]] = []
+    words = 0
+    for group in ordered:
+        n = len(group[0].text.split())
+        if len(chosen) >= cfg.bottom_line_sentences or group[0].score < BOTTOM_SHARE * best:
+            break
+        if words + n > MAX_BOTTOM_WORDS:
             continue
-        title = title_terms.setdefault(p.document.id, term_set(p.document.title))
-        tpairs = title_pairs.setdefault(p.document.id, pairs_in(p.document.title))
-        for start, end in sentence_spans(p.text):
-            text = p.text[start:end]
-            if not _usable(text, cfg):
-                continue
-            terms = term_set(text)
-            own, rel = coverage(ms, terms), coverage(ms, terms | title)
-            # A sentence that leans on its title for its subject, when the title is not about
-            # the question's subject ("Noonan-like syndrome" for "Noonan syndrome"), is left
-            # out, unless it is a special consideration for the patient's drug.
-            leans_on_title = own < cfg.min_sentence_relevance and phrases and not phrases & tpairs
-            if leans_on_title and drugs is None:
-                continue
-            section = assign_section(query.question_type, text, p, drugs)
-            if leans_on_title and section != SPECIAL:
-                continue
-            score = 0.45 * own + 0.35 * rel + 0.2 * hit.score / top
-            if phrases:
-                score += 0.15 * len(phrases & (pairs_in(text) | tpairs)) / len(phrases)
-            if _PRONOUN_START.match(text):
-                score *= 0.85
-            score *= sentence_length_factor(query.audience, len(text.split()))
-            if section == primary:
-                score += 0.1
-            out.append(
-                Candidate(text, p, start, end, own, rel, score, content_terms(text), section)
-            )
-    return out
+        chosen.append(group)
+        words += n
+    return chosen or ordered[:1]
 
 
-def _about_patients_drug(candidate: Candidate, query: Query) -> bool:
-    """A "Special considerations" sentence about the patient's drug is kept even when it does
-    not cover the rest of the question (sections.py only puts such sentences there)."""
-    return candidate.section == SPECIAL and bool(special_drugs(query.context))
+def _patient_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:
+    best = ordered[0][0].score
+    for i, group in enumerate(ordered):
+        if group[0].score < BOTTOM_SHARE * best:
+            break
+        if group[0].passage.document.kind in _PATIENT_KINDS:
+            return [group, *ordered[:i], *ordered[i + 1 :]]
+    return ordered
 
 
-def _usable(sentence: str, cfg: AnswerSettings) -> bool:
-    words = sentence.split()
-    if not 6 <= len(words) <= cfg.max_sentence_words or sentence.endswith(("?", ":")):
-        return False
-    if not sentence.rstrip("\"')]”’").endswith((".", "!")):
-        capitalised = sum(1 for w in words if w[:1].isupper())
-        if capitalised > 0.6 * len(words):
-            return False  # a heading, not a sentence
-    return (
-        not sentence.endswith("?")
-        and sentence[:1].isupper() | sentence[:1].isdigit()
-        and not _NOISE.search(sentence)
-        and len(_LIST_SEPARATOR.findall(sentence)) < 3
-    )
+def _fits_audience(candidate: Candidate, audience: Audience) -> bool:
+    """Patients are not shown doses or regimens from case reports or studies."""
+    if audience != Audience.PATIENT:
+        return True
+    return recommendable(candidate.passage.document.kind) or not mentions_dose(candidate.text)
 
 
 def _dedupe(cands: list[Candidate], threshold: float) -> list[list[Candidate]]:
@@ -166,7 +134,7 @@ def _dedupe(cands: list[Candidate], threshold: float) -> list[list[Candidate]]:
 
 def _claim(group: list[Candidate], section: str) -> Claim:
     """The leading sentence, citing up to MAX_CITATIONS documents that say exactly it,
-    preferring different publishers."""
+    preferring different publishers; framed by its kind, with the source's grade."""
     lead = group[0]
     same = [c for c in group if normalize_ws(c.text) == normalize_ws(lead.text)]
     chosen: dict[str, Candidate] = {}  # document id -> candidate
@@ -179,4 +147,11 @@ def _claim(group: list[Candidate], section: str) -> Claim:
             if not prefer_new_publisher or doc.source not in publishers:
                 chosen[doc.id] = c
     support = tuple(Support(c.passage.id, c.text, c.start, c.end) for c in chosen.values())
-    return Claim(lead.text, tuple(s.passage_id for s in support), section, support=support)
+    return Claim(
+        lead.text,
+        tuple(s.passage_id for s in support),
+        section,
+        support=support,
+        grade=lead.grade,
+        frame=frame(lead.passage),
+    )

@@ -2,9 +2,9 @@
 
 A sentence scores 2 for each section whose source-section pattern matches the section name
 of its passage (MedQuAD question type, FDA label section), plus 1 per distinct cue that
-matches the sentence (at most 3). The best-scoring section of the question's template wins;
-ties go to the earlier section. A sentence that scores 0 everywhere goes to "Background"
-when the template has one, and is left out otherwise.
+matches the sentence (at most 3). The best-scoring section of the answer's template (the
+sections the asked aspects open, then the question type's) wins; ties go to the earlier
+section. A sentence that scores 0 everywhere is left out.
 
 When the question names drugs (those the patient is on, else any), "Special considerations"
 becomes "Special considerations for patients on <drug>" and takes only sentences about those
@@ -189,8 +189,65 @@ SPECS: dict[str, SectionSpec] = {
             ),
             _src(r"frequency"),
         ),
+        SectionSpec(
+            "dosing",
+            "Dosing",
+            _cues(
+                _DOSE,
+                r"once daily|twice daily|three times daily|every (?:other )?(?:\d+ )?"
+                r"(?:h|hours|days?|weeks?)\b",
+                r"(?:recommended|starting|initial|maximum|usual) (?:dose|dosage)|\bdosages?\b",
+                r"miss(?:ed)? (?:a )?dose|next dose",
+            ),
+            _src(r"dosage|directions|how should i take"),
+        ),
+        SectionSpec(
+            "contraindications",
+            "Contraindications",
+            _cues(r"contraindicat\w*", r"should not be (?:used|given|taken)|do not (?:use|take)"),
+            _src(r"contraindication|do not use"),
+        ),
+        SectionSpec(
+            "interactions",
+            "Interactions",
+            _cues(
+                r"interact\w*|co-?administ\w*|concomitant|in combination",
+                r"inhibitors?\b|inducers?\b|\bmaoi\b|monoamine oxidase",
+            ),
+            _src(r"interactions"),
+        ),
+        SectionSpec(
+            "findings",
+            "Reported findings",
+            _cues(r"\d[\d ,.]*\s?(?:pg/ml|ng/ml|mg/dl|g/l|u/l|µmol/l|μmol/l|mmol/l|×10|%)"),
+        ),
+        SectionSpec("described", "Treatment options described", ()),
+        SectionSpec("case_evidence", "Evidence from case reports and studies", ()),
         SectionSpec("background", "Background", ()),
     )
+}
+# The section an asked aspect (understand/aspects.py) opens, first in the answer.
+ASPECT_SECTIONS: dict[str, str] = {
+    "dose": "dosing",
+    "missed_dose": "dosing",
+    "contraindication": "contraindications",
+    "interaction": "interactions",
+    "pregnancy": "special",
+    "renal": "special",
+    "hepatic": "special",
+    "adverse": "adverse",
+    "frequency": "frequency",
+    "inheritance": "inheritance",
+    "causes": "causes",
+    "symptoms": "symptoms",
+    "diagnosis": "diagnosis",
+    "treatment": "first_line",
+    "prevention": "prevention",
+    "prognosis": "prognosis",
+    "duration": "duration",
+    "monitoring": "monitoring",
+    "lab_value": "findings",
+    "product": "adverse",
 }
 TEMPLATES: dict[str, tuple[str, ...]] = {
     "treatment": (
@@ -260,8 +317,12 @@ def _drug_special_score(base: int, sentence: str, passage: Passage, drugs: re.Pa
     return base + DRUG_TOPIC_SCORE if any(cue.search(sentence) for cue in _DRUG_CUES) else base
 
 
-def template(question_type: str) -> tuple[str, ...]:
-    return TEMPLATES.get(question_type, TEMPLATES["definition"])
+def template(question_type: str, aspects: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The answer's sections in order: those the asked aspects open, then the question
+    type's usual ones."""
+    opened = [ASPECT_SECTIONS[a] for a in aspects if a in ASPECT_SECTIONS]
+    usual = TEMPLATES.get(question_type, TEMPLATES["definition"])
+    return tuple(dict.fromkeys([*opened, *(k for k in usual if k != "background")]))
 
 
 def section_score(spec: SectionSpec, sentence: str, passage: Passage) -> int:
@@ -278,13 +339,13 @@ def section_score(spec: SectionSpec, sentence: str, passage: Passage) -> int:
 
 
 def assign_section(
-    question_type: str, sentence: str, passage: Passage, drugs: re.Pattern[str] | None = None
+    keys: tuple[str, ...], sentence: str, passage: Passage, drugs: re.Pattern[str] | None = None
 ) -> str | None:
-    """The key of the section a sentence belongs to, or None to leave it out.
+    """The key of the section (among `keys`, see `template`) a sentence belongs to, or None
+    when no section's cues or source section match it.
 
     `drugs` (from `drug_pattern`) makes "Special considerations" about those drugs only.
     """
-    keys = template(question_type)
     best_key, best = None, 0
     for key in keys:
         score = section_score(SPECS[key], sentence, passage)
@@ -292,6 +353,4 @@ def assign_section(
             score = _drug_special_score(score, sentence, passage, drugs)
         if score > best:
             best_key, best = key, score
-    if best_key is None and "background" in keys:
-        return "background"
     return best_key

@@ -40,7 +40,7 @@ def special_query(query: Query) -> Query | None:
     """A query for passages on the safety of the drugs the patient is on, if any, when the
     question's answer has a "Special considerations" section."""
     drugs = special_drugs(query.context)
-    if not drugs or SPECIAL not in template(query.question_type):
+    if not drugs or SPECIAL not in template(query.question_type, query.aspects):
         return None
     concepts = tuple(Concept(d.generic, drug_forms(d), 1.0) for d in drugs)
     return replace(query, concepts=(*concepts, SAFETY_TOPICS), k=SPECIAL_HITS)

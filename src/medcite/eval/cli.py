@@ -260,3 +260,43 @@ def answers(
     if json_out is not None:
         json_out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
         err.print(f"wrote {json_out}", highlight=False)
+
+
+@eval_app.command("fit-scorer")
+def fit_scorer_command(
+    ctx: typer.Context,
+    bioasq_limit: Annotated[
+        int | None, typer.Option(min=1, help="Use the first N BioASQ training questions.")
+    ] = None,
+    medquad: Annotated[
+        int, typer.Option(min=0, help="MedQuAD training questions (answer-key foci left out).")
+    ] = 1500,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Where to write the weights (default: in-tree).")
+    ] = None,
+) -> None:
+    """Refit the evidence scorer (which sentences answer) on training data only: the BioASQ
+    train split and MedQuAD answers by question type; features chosen by cross-validation."""
+    from medcite.answer.scorer import WEIGHTS_FILE
+    from medcite.eval.fit_scorer import fit_scorer
+
+    target = out_path or WEIGHTS_FILE
+    with cli_errors():
+        settings = settings_for(ctx)
+        with progress_bar() as bar:
+            task = bar.add_task("preparing", total=None)
+            fitted = fit_scorer(
+                settings,
+                out=target,
+                bioasq_limit=bioasq_limit,
+                medquad_questions=medquad,
+                progress=lambda what, done, total: bar.update(
+                    task, description=what, completed=done, total=total
+                ),
+            )
+    out.print(
+        f"features: {', '.join(fitted.features)}\ncross-validated precision at 1 "
+        f"{fitted.cv_precision:.3f}, MRR {fitted.cv_mrr:.3f} over {fitted.questions}",
+        highlight=False,
+    )
+    out.print(f"wrote {target}", highlight=False)

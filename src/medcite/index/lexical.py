@@ -14,7 +14,7 @@ from medcite.text import analyzer, terms
 from medcite.types import Document, Passage
 
 TOKENIZER = "medcite"
-_SCHEMA_VERSION = "2"
+_SCHEMA_VERSION = "3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +88,7 @@ class TantivyIndex(LexicalIndex):
         builder.add_text_field("text", stored=False, tokenizer_name=TOKENIZER)
         builder.add_text_field("title", stored=False, tokenizer_name=TOKENIZER)
         builder.add_text_field("topic", stored=False, tokenizer_name="raw", index_option="basic")
+        builder.add_text_field("section", stored=False, tokenizer_name=TOKENIZER)
         return builder.build()
 
     def search(self, groups: Sequence[TermGroup], k: int) -> list[LexicalResult]:
@@ -102,6 +103,8 @@ class TantivyIndex(LexicalIndex):
                 )
                 title = q.term_query(schema, "title", term)
                 clauses.append((occur, _boosted(q, title, group.boost * self.title_boost)))
+                section = q.term_query(schema, "section", term)
+                clauses.append((occur, _boosted(q, section, group.boost)))
         if not clauses:
             return []
         searcher = self._index.searcher()
@@ -123,6 +126,7 @@ class TantivyIndex(LexicalIndex):
                         text=p.text,
                         title=p.document.title,
                         topic=topic_key(document_topic(p.document)),
+                        section=p.section or "",
                     )
                 )
             writer.commit()

@@ -78,7 +78,7 @@ def write_with_llm(
     on_text: OnText | None = None,
 ) -> Written:
     """Draft claims with the model; raises `LLMError` when no usable reply could be had."""
-    keys = template(query.question_type)
+    keys = template(query.question_type, query.aspects)
     evidence = number_evidence(hits, cfg.max_passages, _budget_chars(llm, cfg))
     question = scrub(query.question) if _must_scrub(llm, cfg) else Scrubbed(query.question, {})
     log.info(

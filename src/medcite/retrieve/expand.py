@@ -1,4 +1,5 @@
-"""Lexical query terms: the question's own words, plus synonyms and drug names at a lower weight.
+"""Lexical query terms: the question's own words, plus synonyms, drug names and the words of
+the asked aspects ("inherited" for "can he pass it on") at a lower weight.
 
 Understanding already groups a concept's forms (CMV ↔ cytomegalovirus, from `vocab.py`); here
 each concept's terms are split into those the question wrote (full weight) and the expansion
@@ -10,7 +11,12 @@ from __future__ import annotations
 from medcite.index.lexical import TermGroup
 from medcite.text import term_set, terms
 from medcite.types import Concept, Query
+from medcite.understand.aspects import search_words
 from medcite.understand.drugs import find_drug_mentions
+
+# A word that does not name the question's subject ("kids", "really", "instructions") still
+# helps to rank, at this share of a subject word's weight (see understand/subject.py).
+NON_SUBJECT_BOOST = 0.3
 
 
 def question_groups(query: Query) -> list[TermGroup]:
@@ -19,7 +25,7 @@ def question_groups(query: Query) -> list[TermGroup]:
     groups = []
     for concept in _searchable(query):
         own = sorted(_concept_terms(concept) & asked) or sorted(_concept_terms(concept))
-        groups.append(TermGroup(tuple(own)))
+        groups.append(TermGroup(tuple(own), _boost(concept)))
     return groups
 
 
@@ -30,11 +36,18 @@ def expanded_groups(query: Query, weight: float) -> list[TermGroup]:
     for concept in _searchable(query):
         extra = sorted(_concept_terms(concept) - asked)
         if extra:
-            groups.append(TermGroup(tuple(extra), weight))
+            groups.append(TermGroup(tuple(extra), weight * _boost(concept)))
     generics = sorted(_generic_terms(query.question) - asked)
     if generics:
         groups.append(TermGroup(tuple(generics), weight))
+    aspect = sorted({t for w in search_words(query.aspects) for t in terms(w)} - asked)
+    if aspect:
+        groups.append(TermGroup(tuple(aspect), weight * NON_SUBJECT_BOOST))
     return [g for g in groups if g.terms]
+
+
+def _boost(concept: Concept) -> float:
+    return NON_SUBJECT_BOOST + (1.0 - NON_SUBJECT_BOOST) * concept.subject
 
 
 def _searchable(query: Query) -> list[Concept]:

@@ -213,7 +213,7 @@ class LinearReranker(Reranker):
 def load_linear(path: Path = WEIGHTS_FILE) -> LinearReranker:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return LinearReranker(_model(data["hybrid"]), _model(data["lexical"]))
+        return LinearReranker(model_from_json(data["hybrid"]), model_from_json(data["lexical"]))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(
             f"cannot read reranker weights {path} ({exc}); refit them with "
@@ -221,7 +221,8 @@ def load_linear(path: Path = WEIGHTS_FILE) -> LinearReranker:
         ) from exc
 
 
-def _model(data: Mapping[str, Any]) -> LinearModel:
+def model_from_json(data: Mapping[str, Any]) -> LinearModel:
+    """A model written by `LinearModel.to_json`."""
     base = tuple(str(n) for n in data["base"])
     inputs = data["inputs"]
     if [i["name"] for i in inputs] != expanded_names(base):

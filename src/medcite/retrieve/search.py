@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from medcite.index import Library
 from medcite.retrieve.pipeline import RetrievalPlan, rank_passages
 from medcite.retrieve.priors import apply_kind_priors
 from medcite.types import Hit, Query
 
 
-def retrieve(query: Query, library: Library, max_per_document: int = 6) -> list[Hit]:
+def retrieve(
+    query: Query, library: Library, max_per_document: int = 6, *, rerank: bool = True
+) -> list[Hit]:
     """The query's best passages, best first, at most `max_per_document` from one document,
-    with the evidence-kind prior breaking near-ties (see retrieve/priors.py)."""
+    with the evidence-kind prior breaking near-ties (see retrieve/priors.py). `rerank=False`
+    keeps the fused order (a focused search whose words matter more than the reranker's
+    document-level evidence)."""
     plan = RetrievalPlan.from_settings(library.settings.retrieval)
+    if not rerank:
+        plan = replace(plan, reranker="none")
     hits: list[Hit] = []
     per_doc: dict[str, int] = {}
     for hit in rank_passages(query, library, plan):

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from medcite.text import words
 from medcite.types import Concept, Query
+from medcite.understand.aspects import asked_aspects
 from medcite.understand.query import ASPECT_WORDS, question_type, understand
 from medcite.understand.subject import DocFreq, IsTopic
 
@@ -57,6 +58,7 @@ def with_history(
         replace(
             query,
             question_type=qtype,
+            aspects=query.aspects or asked_aspects(previous[-1]),
             concepts=query.concepts + kept,
             history=tuple(previous),
         ),

@@ -9,6 +9,7 @@ from dataclasses import replace
 from medcite.privacy import scrub
 from medcite.text import QUESTION_WORDS, STOPWORDS, terms, words
 from medcite.types import Audience, Concept, DrugUse, PatientContext, Query
+from medcite.understand.aspects import asked_aspects
 from medcite.understand.subject import DocFreq, IsTopic, with_subjects
 from medcite.understand.vocab import CASE_SENSITIVE, multiword_forms, synonyms
 
@@ -98,7 +99,15 @@ def understand(
         replace(c, subject=0.0) if _is_aspect(c) else c
         for c in with_subjects(concepts, subject, doc_freq, is_topic, drugs)
     ]
-    return Query(question, question_type(question), tuple(concepts), audience, k, context=context)
+    return Query(
+        question,
+        question_type(question),
+        tuple(concepts),
+        audience,
+        k,
+        context=context,
+        aspects=asked_aspects(subject),
+    )
 
 
 def _is_aspect(concept: Concept) -> bool:

@@ -1,0 +1,177 @@
+"""Candidates: the retrieved passages cut into sentences and table rows, each with the
+features the evidence scorer reads (scorer.py).
+
+A candidate keeps its passage (so its document, kind and section), its offsets in the
+passage (so a claim quotes it exactly) and the source's own grade when it states one
+("(Strong, High)" in a guideline summary). Features describe the candidate against the
+question: how much of the subject it names (alone, and with its document's title and
+section), whether it states the asked aspect by its words or by the section it sits in,
+whether it holds a number when the question asks for a quantity, and where its passage
+ranked. Nothing here weighs them; the scorer's fitted weights do.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from medcite.answer.evidence import ConceptMatcher, coverage, pairs_in, phrase_pairs
+from medcite.text import content_terms, jaccard, sentence_spans, term_set
+from medcite.types import Hit, Passage, PassageKind, Query
+from medcite.understand.aspects import asks_quantity, section_aspects, section_name, states
+
+_PRONOUN_START = re.compile(r"^(?:It|This|These|They|Those|He|She|Both|Such|Its|Their)\b")
+_SKIP_SECTIONS = re.compile(r"^(?:references|acknowledg|funding|conflicts? of interest)", re.I)
+# Navigation and page furniture that is not clinical content.
+_NOISE = re.compile(
+    r"https?://|www\.|\bclick\b|\bsee (?:also|the)\b|\b(?:table|list|links?) (?:below|above)\b|"
+    r"\bthe following (?:list|table|links?|resources)\b|\bweb ?sites?\b|"
+    r"\byou can (?:use|find|view)\b|"
+    r"\bcan be (?:viewed|found) (?:on|at)\b|\bfor more information\b|\bmore detailed information\b|"
+    r"\bthese resources\b|\bthis (?:section|page|fact sheet)\b|\bcontact us\b|\blisted below\b|"
+    r"\bmedlineplus\b|\bgenereviews\b|\bclinicaltrials\.gov\b|\bhuman phenotype ontology\b",
+    re.I,
+)
+_LIST_SEPARATOR = re.compile(r" - ")
+_DIGIT = re.compile(r"\d")
+# A grade a guideline summary writes after its recommendation: "(Strong, High)".
+_GRADE = re.compile(
+    r"\((?P<grade>(?:strong|weak|conditional|moderate|best practice|good practice|"
+    r"ungraded|expert)[^()]{0,40})\)",
+    re.I,
+)
+MIN_WORDS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One sentence or table row of a retrieved passage, with its features."""
+
+    text: str
+    passage: Passage
+    start: int
+    end: int
+    hit_rank: int
+    features: dict[str, float]
+    content: frozenset[str]
+    grade: str | None = None
+    score: float = 0.0
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def subject(self) -> float:
+        """How much of the question's subject the candidate names, with its context."""
+        return self.features["subject_context"]
+
+
+def candidates(
+    query: Query, hits: Sequence[Hit], ms: Sequence[ConceptMatcher], max_words: int = 70
+) -> list[Candidate]:
+    """Every usable sentence and table row of the hits, with its features."""
+    top = max((h.score for h in hits), default=1.0) or 1.0
+    phrases = phrase_pairs(query.question)
+    question_terms = content_terms(query.question)
+    quantity = asks_quantity(query.aspects)
+    out: list[Candidate] = []
+    contexts: dict[tuple[str, str], tuple[frozenset[str], frozenset[tuple[str, str]]]] = {}
+    for hit in hits:
+        p = hit.passage
+        if p.kind == PassageKind.CAPTION or _SKIP_SECTIONS.match(p.section or ""):
+            continue
+        key = (p.document.id, p.section or "")
+        if key not in contexts:
+            title = f"{p.document.title} {p.section or ''}"
+            contexts[key] = (term_set(title), pairs_in(title))
+        context_terms, context_pairs = contexts[key]
+        in_section = section_aspects(section_name(p))
+        spans = _rows(p.text) if p.kind == PassageKind.TABLE else sentence_spans(p.text)
+        for index, (start, end) in enumerate(spans):
+            text = p.text[start:end]
+            if not _usable(text, max_words, table=p.kind == PassageKind.TABLE):
+                continue
+            terms = term_set(text)
+            content = content_terms(text)
+            f = {
+                "subject_own": _subject(ms, terms),
+                "subject_context": _subject(ms, terms | context_terms),
+                "coverage_own": coverage(ms, terms),
+                "coverage_context": coverage(ms, terms | context_terms),
+                "question_overlap": jaccard(question_terms, content),
+                "phrase": _phrase(phrases, pairs_in(text) | context_pairs),
+                "aspect_words": float(states(query.aspects, text) > 0),
+                "aspect_section": float(bool(in_section & set(query.aspects))),
+                "other_section": float(bool(in_section) and not in_section & set(query.aspects)),
+                "no_aspect": float(not query.aspects),
+                "number": float(bool(_DIGIT.search(text))),
+                "number_asked": float(quantity and bool(_DIGIT.search(text))),
+                "hit_rank": 1.0 / math.sqrt(hit.rank),
+                "hit_score": hit.score / top,
+                "first": float(index == 0),
+                "words": math.log(len(text.split())),
+                "pronoun": float(bool(_PRONOUN_START.match(text))),
+                "table": float(p.kind == PassageKind.TABLE),
+            }
+            grade = _GRADE.search(p.text[end : end + 60] if end < len(p.text) else "")
+            out.append(
+                Candidate(
+                    text,
+                    p,
+                    start,
+                    end,
+                    hit.rank,
+                    f,
+                    content,
+                    grade.group("grade") if grade else _grade_in(text),
+                )
+            )
+    return out
+
+
+def _subject(ms: Sequence[ConceptMatcher], terms: frozenset[str]) -> float:
+    total = sum(m.subject_weight for m in ms)
+    if total == 0:
+        return 1.0
+    return sum(m.subject_weight for m in ms if m.found_in(terms)) / total
+
+
+def _phrase(phrases: frozenset[tuple[str, str]], found: frozenset[tuple[str, str]]) -> float:
+    return len(phrases & found) / len(phrases) if phrases else 0.0
+
+
+def _grade_in(text: str) -> str | None:
+    m = _GRADE.search(text)
+    return m.group("grade") if m else None
+
+
+def _rows(text: str) -> list[tuple[int, int]]:
+    """A table's rows as spans; the first data row carries the header line with it."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if line.strip():
+            spans.append((start, end))
+        start = end + 1
+    if len(spans) >= 2:
+        spans[1] = (spans[0][0], spans[1][1])
+        spans = spans[1:]
+    return spans
+
+
+def _usable(sentence: str, max_words: int, *, table: bool = False) -> bool:
+    words = sentence.split()
+    if table:
+        return len(words) >= 3 and bool(_DIGIT.search(sentence)) and len(words) <= max_words
+    if not MIN_WORDS <= len(words) <= max_words or sentence.endswith(("?", ":")):
+        return False
+    if not sentence.rstrip("\"')]”’").endswith((".", "!")):
+        capitalised = sum(1 for w in words if w[:1].isupper())
+        if capitalised > 0.6 * len(words):
+            return False  # a heading, not a sentence
+    return (
+        (sentence[:1].isupper() or sentence[:1].isdigit())
+        and not _NOISE.search(sentence)
+        and len(_LIST_SEPARATOR.findall(sentence)) < 3
+    )
