@@ -2,7 +2,7 @@
 
 import pytest
 
-from medcite.retrieve.expand import expanded_groups, question_groups
+from medcite.retrieve.expand import NON_SUBJECT_BOOST, expanded_groups, question_groups
 from medcite.text import terms
 from medcite.types import Query
 from medcite.understand.query import understand
@@ -40,7 +40,9 @@ def test_question_groups_keep_only_the_words_asked() -> None:
     groups = question_groups(_query("Is CMV reactivation common?"))
     flat = {t for g in groups for t in g.terms}
     assert "cmv" in flat and "cytomegalovirus" not in flat
-    assert all(g.boost == 1.0 for g in groups)
+    boosts = {g.terms: g.boost for g in groups}
+    assert boosts[("cmv",)] == 1.0  # the subject at full weight
+    assert boosts[("common",)] == NON_SUBJECT_BOOST  # an aspect word helps a little
 
 
 def test_expansion_adds_synonyms_at_a_lower_weight() -> None:

@@ -25,32 +25,46 @@ def passage(section: str | None = None, qtype: str = "") -> Passage:
         ("Continue therapy for 3 weeks until the PCR is negative.", "duration"),
         ("Dose adjustment is needed in renal impairment and in pregnancy.", "special"),
         ("Neutropenia is a common adverse effect and a warning applies.", "adverse"),
-        ("At a 2-month follow-up after discharge she remained well.", "follow_up"),
-        ("Viruses are common in the general population of many countries.", "background"),
+        ("At a 2-month follow-up after discharge she remained well, with no relapse.", "follow_up"),
+        ("Viruses are common in the general population of many countries.", None),
+        ("The virus cycles through periods of dormancy and is shed periodically.", None),
     ],
 )
 def test_treatment_sentences_go_to_the_section_their_cues_name(
-    sentence: str, expected: str
+    sentence: str, expected: str | None
 ) -> None:
-    assert assign_section("treatment", sentence, passage()) == expected
+    assert assign_section(template("treatment"), sentence, passage()) == expected
 
 
 def test_source_section_names_outweigh_a_single_cue() -> None:
     label_section = passage("Adverse Reactions")
-    assert assign_section("treatment", "Nausea was reported in 5% of patients.", label_section) == (
-        "adverse"
-    )
+    assert assign_section(
+        template("treatment"), "Nausea was reported in 5% of patients.", label_section
+    ) == ("adverse")
     medquad = passage("Symptoms", qtype="symptoms")
-    assert assign_section("symptoms", "Affected people may have pale skin.", medquad) == "symptoms"
+    assert (
+        assign_section(template("symptoms"), "Affected people may have pale skin.", medquad)
+        == "symptoms"
+    )
 
 
-def test_unmatched_sentences_are_left_out_when_the_template_has_no_background() -> None:
-    assert assign_section("symptoms", "The weather was pleasant that year.", passage()) is None
+def test_unmatched_sentences_are_left_out() -> None:
+    assert (
+        assign_section(template("symptoms"), "The weather was pleasant that year.", passage())
+        is None
+    )
 
 
 def test_every_question_type_has_a_template_and_unknown_types_fall_back() -> None:
     assert template("nonsense") == TEMPLATES["definition"]
     assert template("treatment")[0] == "first_line"
+    assert "background" not in template("treatment")
+
+
+def test_the_asked_aspects_open_the_answer() -> None:
+    keys = template("treatment", ("dose", "pregnancy"))
+    assert keys[:2] == ("dosing", "special")
+    assert "first_line" in keys
 
 
 def label(section: str, title: str = "Jakafi (ruxolitinib)") -> Passage:
@@ -73,7 +87,7 @@ def label(section: str, title: str = "Jakafi (ruxolitinib)") -> Passage:
 def test_drug_label_sections_map_to_answer_sections(
     section: str, sentence: str, expected: str
 ) -> None:
-    assert assign_section("treatment", sentence, label(section)) == expected
+    assert assign_section(template("treatment"), sentence, label(section)) == expected
 
 
 def context_on(*generics: str, current: bool = True) -> PatientContext:
@@ -85,12 +99,14 @@ def test_special_considerations_hold_only_sentences_about_the_patients_drug() ->
     drugs = drug_pattern(special_drugs(context_on("ruxolitinib")))
     about = "Ruxolitinib suppresses the bone marrow and can cause anemia."
     other = "Dose adjustment is needed in renal impairment and in pregnancy."
-    assert assign_section("treatment", about, passage(), drugs) == "special"
-    assert assign_section("treatment", about, passage()) == "background"
-    assert assign_section("treatment", other, passage(), drugs) != "special"
-    assert assign_section("treatment", other, passage()) == "special"
+    assert assign_section(template("treatment"), about, passage(), drugs) == "special"
+    assert assign_section(template("treatment"), about, passage()) is None
+    assert assign_section(template("treatment"), other, passage(), drugs) != "special"
+    assert assign_section(template("treatment"), other, passage()) == "special"
     unnamed = "Serious infections occurred during treatment."  # named by the label's title
-    assert assign_section("treatment", unnamed, label("Warnings and Precautions"), drugs) in (
+    assert assign_section(
+        template("treatment"), unnamed, label("Warnings and Precautions"), drugs
+    ) in (
         "special",
         "adverse",
     )

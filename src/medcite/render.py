@@ -24,7 +24,9 @@ def _cite(claim: Claim) -> str:
         reason = f": {plain(claim.note)}" if claim.note else ""
         warning = f" ⚠ *flagged{reason} — check the source*"
     certainty = f" *({claim.certainty} certainty)*" if claim.certainty else ""
-    return f"{plain(claim.text)} {marks}{certainty}{warning}"
+    grade = f" *(graded by the source: {plain(claim.grade)})*" if claim.grade else ""
+    framed = f"*{plain(claim.frame)}:* " if claim.frame else ""
+    return f"{framed}{plain(claim.text)} {marks}{grade}{certainty}{warning}"
 
 
 def _assumptions(answer: Answer) -> list[str]:
@@ -64,6 +66,8 @@ def markdown(answer: Answer) -> str:
         lines += [f"**No answer.** {answer.abstention}", ""]
         lines += _assumptions(answer)
     else:
+        lines += [f"> **Evidence gap.** {plain(gap)}" for gap in answer.gaps]
+        lines += [""] if answer.gaps else []
         lines += ["**Bottom line.** " + " ".join(_cite(c) for c in answer.bottom_line), ""]
         lines += [f"> Note: {note}" for note in answer.notes]
         lines += _assumptions(answer)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from medcite.answer.evidence import ConceptMatcher, coverage, pairs_in, phrase_pairs
+from medcite.index.lexical import document_topic
 from medcite.text import content_terms, jaccard, sentence_spans, term_set
 from medcite.types import Hit, Passage, PassageKind, Query
 from medcite.understand.aspects import asks_quantity, section_aspects, section_name, states
@@ -76,6 +77,7 @@ def candidates(
     quantity = asks_quantity(query.aspects)
     out: list[Candidate] = []
     contexts: dict[tuple[str, str], tuple[frozenset[str], frozenset[tuple[str, str]]]] = {}
+    topics: dict[str, float] = {}
     for hit in hits:
         p = hit.passage
         if p.kind == PassageKind.CAPTION or _SKIP_SECTIONS.match(p.section or ""):
@@ -85,6 +87,8 @@ def candidates(
             title = f"{p.document.title} {p.section or ''}"
             contexts[key] = (term_set(title), pairs_in(title))
         context_terms, context_pairs = contexts[key]
+        if p.document.id not in topics:
+            topics[p.document.id] = _subject(ms, term_set(document_topic(p.document)))
         in_section = section_aspects(section_name(p))
         spans = _rows(p.text) if p.kind == PassageKind.TABLE else sentence_spans(p.text)
         for index, (start, end) in enumerate(spans):
@@ -96,6 +100,7 @@ def candidates(
             f = {
                 "subject_own": _subject(ms, terms),
                 "subject_context": _subject(ms, terms | context_terms),
+                "subject_topic": topics[p.document.id],
                 "coverage_own": coverage(ms, terms),
                 "coverage_context": coverage(ms, terms | context_terms),
                 "question_overlap": jaccard(question_terms, content),

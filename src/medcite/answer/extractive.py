@@ -9,12 +9,18 @@ stands under a heading that recommends.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from medcite.answer.candidates import Candidate, candidates
 from medcite.answer.evidence import ConceptMatcher
-from medcite.answer.framing import frame, placed, recommendable
+from medcite.answer.framing import (
+    asks_what_to_do,
+    described_patients,
+    frame,
+    placed,
+    recommendable,
+)
 from medcite.answer.scorer import load_scorer, score
 from medcite.answer.sections import SPECIAL, assign_section, drug_pattern, special_drugs, template
 from medcite.audience import mentions_dose
@@ -27,9 +33,19 @@ MAX_CITATIONS = 3
 MAX_BOTTOM_WORDS = 70
 # A further bottom-line sentence must score at least this share of the best one.
 BOTTOM_SHARE = 0.6
+# A section claim must score at least this share of the best candidate: padding is not
+# an answer.
+SECTION_SHARE = 0.25
 # On the subject: the share of the subject a candidate (with its title) must name.
 ON_SUBJECT = 0.5
 _PATIENT_KINDS = frozenset({DocKind.PATIENT_EDUCATION, DocKind.DRUG_LABEL})
+_TIERS = {
+    DocKind.GUIDELINE: 0,
+    DocKind.DRUG_LABEL: 0,
+    DocKind.SYSTEMATIC_REVIEW: 1,
+    DocKind.PATIENT_EDUCATION: 1,
+    DocKind.TRIAL: 1,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +75,16 @@ def write_claims(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Clai
     """Bottom-line claims first, then section claims, all verbatim from passages."""
     groups = [g for g in ranked.groups if g[0].subject >= ON_SUBJECT]
     bottom = _bottom_line(groups, query, cfg)
-    claims = [_claim(group, BOTTOM_LINE) for group in bottom]
+    patients = described_patients(c.passage for g in ranked.groups for c in g)
+    claims = [_claim(group, BOTTOM_LINE, patients) for group in bottom]
     keys = template(query.question_type, query.aspects)
     drugs = drug_pattern(special_drugs(query.context))
     per_section: dict[str, int] = {}
     chosen = {id(g) for g in bottom}
+    floor = SECTION_SHARE * max((g[0].score for g in ranked.groups), default=0.0)
     for group in ranked.groups:
         lead = group[0]
-        if id(group) in chosen or len(claims) >= cfg.max_claims:
+        if id(group) in chosen or len(claims) >= cfg.max_claims or lead.score < floor:
             continue
         section = assign_section(keys, lead.text, lead.passage, drugs)
         if section is None or (lead.subject < ON_SUBJECT and section != SPECIAL):
@@ -74,7 +92,7 @@ def write_claims(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Clai
         section = placed(section, lead.passage.document.kind)
         if per_section.get(section, 0) < cfg.max_per_section:
             per_section[section] = per_section.get(section, 0) + 1
-            claims.append(_claim(group, section))
+            claims.append(_claim(group, section, patients))
     return claims
 
 
@@ -88,6 +106,8 @@ def _bottom_line(
     ordered = sorted(groups, key=lambda g: -g[0].score)
     if query.audience == Audience.PATIENT:
         ordered = _patient_first(ordered)
+    elif asks_what_to_do(query):
+        ordered = _strongest_first(ordered)
     best = ordered[0][0].score
     chosen: list[list[Candidate]] = []
     words = 0
@@ -100,6 +120,17 @@ def _bottom_line(
         chosen.append(group)
         words += n
     return chosen or ordered[:1]
+
+
+def _strongest_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:
+    """Among the candidates that score near the best, the strongest kind of evidence first
+    (a guideline or label, then reviewed summaries, then reports): a question about what to
+    do is answered by what directs practice when that is about as relevant."""
+    best = ordered[0][0].score
+    near = [g for g in ordered if g[0].score >= BOTTOM_SHARE * best]
+    rest = ordered[len(near) :]
+    near.sort(key=lambda g: (_TIERS.get(g[0].passage.document.kind, 2), -g[0].score))
+    return near + rest
 
 
 def _patient_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:
@@ -132,7 +163,7 @@ def _dedupe(cands: list[Candidate], threshold: float) -> list[list[Candidate]]:
     return groups
 
 
-def _claim(group: list[Candidate], section: str) -> Claim:
+def _claim(group: list[Candidate], section: str, patients: Mapping[str, str]) -> Claim:
     """The leading sentence, citing up to MAX_CITATIONS documents that say exactly it,
     preferring different publishers; framed by its kind, with the source's grade."""
     lead = group[0]
@@ -153,5 +184,5 @@ def _claim(group: list[Candidate], section: str) -> Claim:
         section,
         support=support,
         grade=lead.grade,
-        frame=frame(lead.passage),
+        frame=frame(lead.passage, patients, lead.text),
     )

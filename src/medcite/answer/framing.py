@@ -13,10 +13,27 @@ introduced by its kind and the patient or population it describes ("Case report,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
-from medcite.types import DocKind, Passage
+from medcite.index.lexical import document_topic
+from medcite.types import DocKind, Passage, Query
 
 RECOMMENDING = frozenset({"first_line", "treatment", "alternatives", "dosing"})
+# Aspects (understand/aspects.py) that ask what to do: a guideline or a label settles them.
+ACTIONABLE = frozenset(
+    {
+        "dose",
+        "missed_dose",
+        "contraindication",
+        "interaction",
+        "pregnancy",
+        "renal",
+        "hepatic",
+        "treatment",
+        "monitoring",
+        "prevention",
+    }
+)
 # Sections where a report of what happened is not read as advice.
 DESCRIPTIVE = frozenset(
     {
@@ -29,6 +46,8 @@ DESCRIPTIVE = frozenset(
         "definition",
         "prognosis",
         "follow_up",
+        "special",
+        "adverse",
     }
 )
 _RECOMMENDABLE = frozenset({DocKind.GUIDELINE, DocKind.DRUG_LABEL})
@@ -39,11 +58,21 @@ _PATIENT = re.compile(
     r"(?:woman|man|boy|girl|infant|child|patient|male|female|neonate))\b",
     re.I,
 )
+_ANAPHOR = re.compile(
+    r"^(?:It|This|These|They|Those|Its|Their|The (?:condition|disorder|disease|syndrome|"
+    r"infection|drug|medicine|medication|virus|cancer|tumor|deficiency))\b"
+)
 _POPULATION = re.compile(
     r"\b(\d[\d,]*) (?:adult |pediatric |paediatric )?"
     r"(patients|subjects|participants|adults|children|women|men|infants)\b",
     re.I,
 )
+
+
+def asks_what_to_do(query: Query) -> bool:
+    """True when the question asks what to do (an actionable aspect, or a treatment
+    question)."""
+    return bool(ACTIONABLE & set(query.aspects)) or query.question_type == "treatment"
 
 
 def recommendable(kind: DocKind) -> bool:
@@ -60,21 +89,29 @@ def placed(section: str, kind: DocKind) -> str:
     return section if section in DESCRIPTIVE else "case_evidence"
 
 
-def frame(passage: Passage) -> str | None:
-    """ "Case report, a 44-year-old woman" for reports and studies; None for sources whose
-    statements stand on their own."""
+def frame(passage: Passage, patients: Mapping[str, str], text: str = "") -> str | None:
+    """ "Case report, a 44-year-old woman" for reports and studies (`patients`: document id
+    -> the patient or population it describes, see `described_patients`); for a sentence
+    that opens by pointing back ("The condition is the most common cause …"), what its
+    source is about ("Hashimoto's thyroiditis"); None for statements that stand alone."""
     kind = passage.document.kind
     if kind not in _FRAMED:
-        return None
-    who = _who(passage)
+        return document_topic(passage.document) if _ANAPHOR.match(text) else None
+    who = patients.get(passage.document.id)
     return f"{kind.label}, {who}" if who else kind.label
 
 
-def _who(passage: Passage) -> str | None:
-    """The patient or population the passage (or its document's title) describes."""
-    for text in (passage.text, passage.document.title):
-        if passage.document.kind == DocKind.CASE_REPORT and (m := _PATIENT.search(text)):
-            return f"a {m.group(1)}"
-        if m := _POPULATION.search(text):
-            return f"{m.group(1)} {m.group(2)}"
-    return None
+def described_patients(passages: Iterable[Passage]) -> dict[str, str]:
+    """For each report or study among the passages, the patient (a case report's first
+    "a 44-year-old woman") or population ("1,478 patients") its earliest passage names."""
+    out: dict[str, str] = {}
+    for p in sorted(passages, key=lambda p: p.seq):
+        doc = p.document
+        if doc.kind not in _FRAMED or doc.id in out:
+            continue
+        pattern = _PATIENT if doc.kind == DocKind.CASE_REPORT else _POPULATION
+        for text in (doc.title, p.text):
+            if m := pattern.search(text):
+                out[doc.id] = f"a {m.group(1)}" if pattern is _PATIENT else m.group(0)
+                break
+    return out

@@ -15,25 +15,10 @@ from collections.abc import Iterable, Sequence
 
 from medcite.answer.candidates import Candidate
 from medcite.answer.extractive import ON_SUBJECT, Ranked
-from medcite.answer.framing import recommendable
+from medcite.answer.framing import ACTIONABLE, recommendable
 from medcite.types import DocKind, Query
 from medcite.understand.aspects import BY_KEY, section_aspects, section_name
 
-# Aspects that ask what to do: only a guideline or a drug label settles them.
-ACTIONABLE = frozenset(
-    {
-        "dose",
-        "missed_dose",
-        "contraindication",
-        "interaction",
-        "pregnancy",
-        "renal",
-        "hepatic",
-        "treatment",
-        "monitoring",
-        "prevention",
-    }
-)
 NOUNS: dict[str, str] = {
     "dose": "dosing",
     "missed_dose": "a missed dose",

@@ -25,6 +25,7 @@ WEIGHTS_FILE = Path(__file__).with_name("scorer.json")
 FEATURES = (
     "subject_own",
     "subject_context",
+    "subject_topic",
     "coverage_own",
     "coverage_context",
     "question_overlap",

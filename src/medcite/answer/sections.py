@@ -4,7 +4,7 @@ A sentence scores 2 for each section whose source-section pattern matches the se
 of its passage (MedQuAD question type, FDA label section), plus 1 per distinct cue that
 matches the sentence (at most 3). The best-scoring section of the answer's template (the
 sections the asked aspects open, then the question type's) wins; ties go to the earlier
-section. A sentence that scores 0 everywhere is left out.
+section. A sentence that scores less than MIN_SECTION_SCORE everywhere is left out.
 
 When the question names drugs (those the patient is on, else any), "Special considerations"
 becomes "Special considerations for patients on <drug>" and takes only sentences about those
@@ -273,6 +273,9 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
 
 
 SPECIAL = "special"
+# A sentence joins a section only with its source section or two of the section's cues:
+# one cue ("periodically", "severe") is too little to say a sentence is about monitoring.
+MIN_SECTION_SCORE = 2
 DRUG_TOPIC_SCORE = 3
 _DRUG_CUES = _cues(
     r"infect\w*|opportunistic|reactivat\w*",
@@ -346,7 +349,7 @@ def assign_section(
 
     `drugs` (from `drug_pattern`) makes "Special considerations" about those drugs only.
     """
-    best_key, best = None, 0
+    best_key, best = None, MIN_SECTION_SCORE - 1
     for key in keys:
         score = section_score(SPECS[key], sentence, passage)
         if key == SPECIAL and drugs is not None:

@@ -30,7 +30,7 @@ from medcite.index import Library
 from medcite.ingest.pipeline import ingest
 from medcite.settings import Settings
 from medcite.text import normalize_ws
-from medcite.types import Answer, Audience, DocKind
+from medcite.types import Answer, Audience, Claim, DocKind
 
 # The answer key's three sources, relative to corpus.root (see its README).
 KEY_SOURCES: tuple[tuple[str, DocKind | None], ...] = (
@@ -177,12 +177,17 @@ def _norm(text: str) -> str:
 
 
 def answer_texts(answer: Answer) -> tuple[str, str]:
-    """(bottom line, whole answer) as the reader sees them, without the echoed question."""
-    bottom = " ".join(c.text for c in answer.bottom_line)
-    parts = [bottom, *(c.text for s in answer.sections for c in s.claims)]
+    """(bottom line, whole answer) as the reader sees them (each claim with the frame shown
+    before it), without the echoed question."""
+    bottom = " ".join(_shown(c) for c in answer.bottom_line)
+    parts = [bottom, *(_shown(c) for s in answer.sections for c in s.claims)]
     parts += [s.title for s in answer.sections] + [s.note or "" for s in answer.sections]
     parts += [*answer.notes, *answer.assumptions, answer.abstention or ""]
     return _norm(bottom), _norm(" ".join(parts))
+
+
+def _shown(claim: Claim) -> str:
+    return f"{claim.frame}: {claim.text}" if claim.frame else claim.text
 
 
 def score_item(item: KeyItem, answer: Answer) -> tuple[Check, ...]:

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from medcite.errors import ConfigError, StoreError
-from medcite.text import analyzer, terms
+from medcite.text import STOPWORDS, analyzer, terms
 from medcite.types import Document, Passage
 
 TOKENIZER = "medcite"
-_SCHEMA_VERSION = "3"
+MAX_TOPIC_WORDS = 6
+_SCHEMA_VERSION = "5"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,8 @@ class LexicalIndex(ABC):
 
     @abstractmethod
     def is_topic(self, words: str) -> bool:
-        """True when some document is about exactly these words (its topic, see `topic_key`)."""
+        """True when some document is about these words: its whole topic, or two to four
+        words in a row of it (see `topic_keys`)."""
 
     @abstractmethod
     def size(self) -> int:
@@ -125,7 +127,7 @@ class TantivyIndex(LexicalIndex):
                         doc_id=p.document.id,
                         text=p.text,
                         title=p.document.title,
-                        topic=topic_key(document_topic(p.document)),
+                        topic=topic_keys(document_topic(p.document)),
                         section=p.section or "",
                     )
                 )
@@ -162,6 +164,27 @@ class TantivyIndex(LexicalIndex):
 def document_topic(document: Document) -> str:
     """What a document is about: its stated focus (MedQuAD), else its title."""
     return document.extra.get("focus") or document.title
+
+
+def topic_keys(words: str) -> list[str]:
+    """The keys a topic is found by: the whole topic and, for a name of at most
+    MAX_TOPIC_WORDS words, each run of two or more of its words that neither starts nor ends
+    with a stopword ("factor v leiden" in "factor V Leiden thrombophilia"). One word of a
+    longer topic is not a key ("pick" alone is not "Pick disease"), nor is a run of a title
+    that is a sentence ("role of" in a paper's title)."""
+    seq = topic_key(words).split()
+    if not seq:
+        return []
+    whole = " ".join(seq)
+    if len(seq) > MAX_TOPIC_WORDS:
+        return [whole]
+    runs = {
+        " ".join(run)
+        for n in range(2, len(seq))
+        for i in range(len(seq) - n + 1)
+        if (run := seq[i : i + n])[0] not in STOPWORDS and run[-1] not in STOPWORDS
+    }
+    return [whole, *sorted(runs)]
 
 
 def topic_key(words: str) -> str:

@@ -57,6 +57,9 @@ _LETTERED = re.compile(
     r"(?![\w.,-]\d|[\w-])"
 )
 ASPECT_WEIGHT = 0.25
+# "a patient with stage 4 CKD", "a 58-year-old man who has Parkinson's disease"
+_HAS = re.compile(r"\b(?:with|has|have|having)\s+(?:[\w'-]+\s+){0,3}", re.I)
+CONTEXT_SUBJECT = 0.5
 # Names of a drug used as forms of its concept: the generic, the names written, the curated
 # synonyms, then single-word dictionary names (brands, spellings), up to this many in all.
 MAX_DRUG_FORMS = 10
@@ -99,6 +102,7 @@ def understand(
         replace(c, subject=0.0) if _is_aspect(c) else c
         for c in with_subjects(concepts, subject, doc_freq, is_topic, drugs)
     ]
+    concepts = _as_context(concepts, context, measured, subject)
     return Query(
         question,
         question_type(question),
@@ -108,6 +112,36 @@ def understand(
         context=context,
         aspects=asked_aspects(subject),
     )
+
+
+def _as_context(
+    concepts: list[Concept], context: PatientContext, measured: set[str], question: str
+) -> list[Concept]:
+    """What describes the patient rather than the question's subject counts half towards
+    the subject when something else is the subject: a drug the patient is on ("a patient
+    on ruxolitinib with CMV" asks about CMV), a test whose value is given ("CMV PCR of
+    1700") and a condition the patient has ("atorvastatin in a patient with stage 4 CKD")."""
+    current = {d.generic for d in context.current_drugs}
+    has = {_key(f.text) for f in context.conditions if _HAS.search(question, 0) and f.text}
+    has = {k for k in has if re.search(_HAS.pattern + re.escape(k), question, re.I)}
+
+    def describes(c: Concept) -> bool:
+        named = {f.lower() for f in c.forms}
+        return (
+            c.label in current
+            or bool(measured & named)
+            or any(_key(f) in k or k in _key(f) for f in named for k in has)
+        )
+
+    if all(describes(c) for c in concepts if c.subject > 0):
+        return concepts
+    return [
+        replace(c, subject=c.subject * CONTEXT_SUBJECT) if describes(c) else c for c in concepts
+    ]
+
+
+def _key(text: str) -> str:
+    return " ".join(words(text))
 
 
 def _is_aspect(concept: Concept) -> bool:

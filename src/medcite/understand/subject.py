@@ -3,15 +3,17 @@
 A question mixes its subject ("Marfan syndrome", "Lipitor", "FMF") with everyday words
 ("kids", "scooping", "really"), formal ones ("mainstay", "adherence") and units ("mg/dL").
 Only the subject decides whether the library can answer; everything else may still help to
-rank evidence but never causes an abstention. A concept's `subject` (0 or 1) comes from:
+rank evidence but never causes an abstention. A concept's `subject` (0-1) comes from:
 
+- **the library's topics**: a word is a subject when, alone or with its neighbours in the
+  question, it is what some document is about ("glaucoma", "heart attack", "Bell's palsy",
+  "factor V Leiden" of "factor V Leiden thrombophilia"), not when it is merely one word of
+  a longer topic ("pick" in "pick it up" is not "Pick disease");
 - **everyday English**: how often speech uses the word (the English frequency list that
-  ships with pyspellchecker, built from film subtitles). A word speech does not use is
-  technical or a name, so a subject ("heterozygous", "FMF", "velorbatide");
-- **the library's topics**: an everyday word is a subject only when, alone or with its
-  neighbours in the question, it is exactly what some document is about ("glaucoma",
-  "heart attack", "Bell's palsy"), not when it is merely part of a topic ("pick" in "pick it
-  up" is not "Pick disease");
+  ships with pyspellchecker, built from film subtitles). Otherwise an everyday word is not
+  a subject; a word speech does not use is a name when it is capitalised ("FMF",
+  "Triaminic") or the library has never seen it ("velorbatide"), and technical vocabulary,
+  counting half, when the library uses it without being about it ("heterozygous");
 - **the question**: an unseen word directly before a subject word is part of that subject's
   name ("quantum flu" is not flu). Ages ("70-year-old"), units and numbers never are.
 
@@ -36,6 +38,9 @@ IsTopic = Callable[[str], bool]
 # English does not use: "hemophilia" 59, "colchicine" 83; "whitish" 112 is everyday.
 GENERAL_MIN_COUNT = 100
 MAX_TOPIC_WORDS = 4
+# A technical word that is not what any document is about ("heterozygous", "germline")
+# counts half: it is vocabulary of the aspect more often than the subject.
+TECHNICAL = 0.5
 # "type 2", "stage 4": a lettered name whose word is a grade, not a subject.
 _GRADE_WORDS = frozenset({"type", "stage", "grade", "class", "phase"})
 _AGE = re.compile(r"\d.*-(?:years?|months?|weeks?|days?)-old", re.I)
@@ -60,12 +65,21 @@ def _bare(word: str) -> str:
     return word[:-2] if word.lower().endswith("'s") else word
 
 
-def word_subject(raw: str) -> float:
-    """1 when a word as written is technical or a name (speech does not use it), else 0."""
+def word_subject(raw: str, doc_freq: DocFreq) -> float:
+    """How much a word as written names a subject by itself: 1 for a name (capitalised, or
+    a word neither speech nor the library uses), TECHNICAL for a word the library uses but
+    speech does not ("heterozygous"), 0 for an everyday word."""
     if _AGE.match(raw) or is_unit(raw):
         return 0.0
     parts = [p for p in re.split(r"[-/]", _bare(raw)) if re.search(r"[A-Za-z]{2}", p)]
-    return 1.0 if any(not is_everyday(p) for p in parts) else 0.0
+    best = 0.0
+    for part in parts:
+        if is_everyday(part):
+            continue
+        named = part[:1].isupper()  # "FMF", "Triaminic": an acronym or a proper name
+        unseen = all(doc_freq(t) == 0 for t in terms(part))
+        best = max(best, 1.0 if named or unseen else TECHNICAL)
+    return best
 
 
 def topic_words(question: str, is_topic: IsTopic | None) -> frozenset[str]:
@@ -99,19 +113,21 @@ def with_subjects(
         elif c.label in named or len(c.forms) > 1:
             subject = 1.0  # a drug, or a curated abbreviation or synonym
         else:
-            subject = _concept_subject(c, question, topical)
+            subject = _concept_subject(c, question, topical, doc_freq)
         out.append(replace(c, subject=subject))
     return _unknown_modifiers(out, question, doc_freq)
 
 
-def _concept_subject(concept: Concept, question: str, topical: frozenset[str]) -> float:
+def _concept_subject(
+    concept: Concept, question: str, topical: frozenset[str], doc_freq: DocFreq
+) -> float:
     label_words = concept.label.split()
     if len(label_words) == 2 and len(label_words[1]) == 1:  # "factor v", "type 2"
         return 0.0 if label_words[0] in _GRADE_WORDS else 1.0
     if set(words(concept.label)) & topical:
         return 1.0
     written = _as_written(concept.label, question)
-    return max((word_subject(w) for w in written.split()), default=0.0)
+    return max((word_subject(w, doc_freq) for w in written.split()), default=0.0)
 
 
 def _as_written(label: str, question: str) -> str:

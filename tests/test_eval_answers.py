@@ -1,0 +1,80 @@
+"""`medcite eval answers`: scoring an answer key exactly as its README says."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from medcite.errors import MedciteError
+from medcite.eval.answers import KeyItem, load_key, score_item
+from medcite.types import (
+    Answer,
+    Audience,
+    Claim,
+    DocKind,
+    Document,
+    Passage,
+    Reference,
+    Section,
+)
+
+
+def answer(bottom: str, bullets: list[str], *, abstained: bool = False) -> Answer:
+    title = "What is (are) Factor V Leiden thrombophilia?"
+    doc = Document("d", title, DocKind.OTHER, "GHR", "o", "v")
+    p = Passage("p", doc, 0, bottom, 0, len(bottom))
+    return Answer(
+        question="q",
+        question_type="definition",
+        audience=Audience.CLINICIAN,
+        bottom_line=(Claim(bottom, ("p",), "bottom_line", (1,)),) if bottom else (),
+        sections=(Section("s", "S", tuple(Claim(b, ("p",), "s", (1,)) for b in bullets)),),
+        references=(Reference(1, p),) if not abstained else (),
+        abstained=abstained,
+        abstention="medcite cannot answer" if abstained else None,
+        disclaimer="",
+        generated_at=datetime.now(UTC),
+        settings_hash="h",
+    )
+
+
+ITEM = KeyItem(
+    "X1",
+    "How common is factor V Leiden?",
+    cite_any=("factor V Leiden",),
+    bottom_all=(("3 and 8  percent",),),
+    answer_all=(("1 in 5,000", "one in 5000"),),
+    forbid_any=("autosomal recessive",),
+)
+
+
+def test_every_check_holds_case_insensitively_after_collapsing_whitespace() -> None:
+    a = answer("Between 3 and 8 PERCENT carry it.", ["About 1 in 5,000 have two copies."])
+    checks = score_item(ITEM, a)
+    assert [c.passed for c in checks] == [True] * 5
+
+
+def test_a_fact_only_in_a_bullet_does_not_satisfy_the_bottom_line() -> None:
+    a = answer("It is a clotting disorder.", ["Between 3 and 8 percent carry it; 1 in 5,000."])
+    failed = [c.name for c in score_item(ITEM, a) if not c.passed]
+    assert failed == ["bottom line: 3 and 8  percent"]
+
+
+def test_a_forbidden_string_anywhere_fails_and_abstention_is_scored() -> None:
+    a = answer("Between 3 and 8 percent.", ["It is autosomal recessive. 1 in 5,000."])
+    assert not all(c.passed for c in score_item(ITEM, a))
+    must_abstain = KeyItem("X2", "What is zorblaxin?", abstain=True)
+    assert all(c.passed for c in score_item(must_abstain, answer("", [], abstained=True)))
+    assert not score_item(must_abstain, answer("Zorblaxin is a drug.", []))[0].passed
+
+
+def test_a_malformed_key_names_its_line(tmp_path: Path) -> None:
+    key = tmp_path / "key.jsonl"
+    key.write_text(json.dumps({"id": "A", "question": "q"}) + "\n{not json\n", "utf-8")
+    with pytest.raises(MedciteError, match=r"key\.jsonl:2"):
+        load_key(key)
+    with pytest.raises(MedciteError, match="not found"):
+        load_key(tmp_path / "missing.jsonl")

@@ -1,0 +1,94 @@
+"""Framing by evidence kind, the evidence-gap line and table rows as candidates."""
+
+from __future__ import annotations
+
+from medcite.answer.candidates import candidates
+from medcite.answer.evidence import matchers
+from medcite.answer.extractive import Ranked
+from medcite.answer.framing import described_patients, frame, placed
+from medcite.answer.gaps import evidence_gaps
+from medcite.answer.scorer import load_scorer, score
+from medcite.types import (
+    Concept,
+    DocKind,
+    Document,
+    Hit,
+    Passage,
+    PassageKind,
+    Query,
+)
+
+
+def passage(text: str, kind: DocKind, *, section: str | None = None, seq: int = 0) -> Passage:
+    doc = Document(f"d-{kind}", f"A {kind.label}", kind, "s", "o", "v")
+    pkind = PassageKind.TABLE if "|" in text else PassageKind.TEXT
+    return Passage(f"p-{kind}-{seq}", doc, seq, text, 0, len(text), section, pkind)
+
+
+def test_a_case_report_never_stands_under_a_recommending_heading() -> None:
+    assert placed("first_line", DocKind.CASE_REPORT) == "case_evidence"
+    assert placed("dosing", DocKind.OTHER) == "case_evidence"
+    assert placed("first_line", DocKind.PATIENT_EDUCATION) == "described"
+    assert placed("first_line", DocKind.DRUG_LABEL) == "first_line"
+    assert placed("symptoms", DocKind.CASE_REPORT) == "symptoms"  # a report is not advice here
+
+
+def test_reports_are_framed_with_the_patient_they_describe() -> None:
+    first = passage("A 44-year-old woman was admitted with fever.", DocKind.CASE_REPORT)
+    later = passage("We commenced ruxolitinib (15 mg, twice daily).", DocKind.CASE_REPORT, seq=3)
+    patients = described_patients([later, first])
+    assert frame(later, patients) == "Case report, a 44-year-old woman"
+    label = passage("Take 20 mg once daily.", DocKind.DRUG_LABEL)
+    assert frame(label, patients) is None
+
+
+def test_a_sentence_that_points_back_is_framed_with_its_topic() -> None:
+    p = passage("The condition is the most common cause of it.", DocKind.PATIENT_EDUCATION)
+    assert frame(p, {}, p.text) == p.document.title
+
+
+def _query(aspects: tuple[str, ...]) -> Query:
+    concept = Concept("zorbitol", ("zorbitol",), 5.0)
+    return Query("q", "treatment", (concept,), aspects=aspects)
+
+
+def _ranked(query: Query, passages: list[Passage]) -> Ranked:
+    hits = [Hit(p, 1.0, i) for i, p in enumerate(passages, start=1)]
+    scored = score(load_scorer(), candidates(query, hits, matchers(query)))
+    return Ranked([[c] for c in sorted(scored, key=lambda c: -c.score)])
+
+
+def test_the_gap_line_says_no_label_or_guideline_addresses_what_to_do() -> None:
+    query = _query(("dose",))
+    report = passage(
+        "We gave zorbitol 20 mg twice daily to the patient for two weeks.", DocKind.CASE_REPORT
+    )
+    gaps = evidence_gaps(query, _ranked(query, [report]))
+    assert len(gaps) == 1
+    assert gaps[0].startswith("No guideline or drug label among the retrieved sources")
+    assert "dosing for zorbitol" in gaps[0] and "1 case report" in gaps[0]
+
+
+def test_no_gap_line_when_a_label_states_it() -> None:
+    query = _query(("dose",))
+    label = passage(
+        "The recommended dose of zorbitol is 20 mg once daily.",
+        DocKind.DRUG_LABEL,
+        section="Dosage & Administration",
+    )
+    assert evidence_gaps(query, _ranked(query, [label])) == ()
+
+
+def test_table_rows_are_candidates_with_their_header() -> None:
+    table = passage(
+        "Weight | Dose\n15 kg to <30 kg | 20 mg every other week\n≥30 kg | 40 mg every other week",
+        DocKind.DRUG_LABEL,
+        section="Dosage & Administration — Zorbitol",
+    )
+    query = _query(("dose",))
+    rows = candidates(query, [Hit(table, 1.0, 1)], matchers(query))
+    texts = [c.text for c in rows]
+    assert texts[0] == "Weight | Dose\n15 kg to <30 kg | 20 mg every other week"
+    assert texts[1] == "≥30 kg | 40 mg every other week"
+    assert all(table.text[c.start : c.end] == c.text for c in rows)
+    assert all(c.features["table"] == 1.0 for c in rows)
