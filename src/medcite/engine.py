@@ -15,6 +15,7 @@ from medcite.answer.evidence import ConceptMatcher, best_document_coverage, matc
 from medcite.answer.extractive import write_claims
 from medcite.answer.related import related_questions
 from medcite.answer.special import special_query, with_special_hits
+from medcite.answer.verdict import with_verdict
 from medcite.audience import frame_for_audience, prefer_for_audience, retrieval_depth
 from medcite.clinical.assumptions import with_assumptions
 from medcite.clinical.context import extract_context
@@ -96,6 +97,7 @@ class Engine:
             verification=summary,
             timings=timings,
         )
+        answer = with_verdict(answer)
         answer = replace(answer, writer=written.writer, writer_notes=written.notes)
         return self._finish(with_assumptions(answer, query), query, carried)
 

@@ -64,7 +64,11 @@ def markdown(answer: Answer) -> str:
         lines += [f"**No answer.** {answer.abstention}", ""]
         lines += _assumptions(answer)
     else:
-        lines += ["**Bottom line.** " + " ".join(_cite(c) for c in answer.bottom_line), ""]
+        verdict = f"**{answer.verdict.capitalize()}.** " if answer.verdict else ""
+        lines += [
+            "**Bottom line.** " + verdict + " ".join(_cite(c) for c in answer.bottom_line),
+            "",
+        ]
         lines += [f"> Note: {note}" for note in answer.notes]
         lines += _assumptions(answer)
         for section in answer.sections:

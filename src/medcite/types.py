@@ -290,6 +290,7 @@ class Answer:
     notes: tuple[str, ...] = ()  # reader's notes (e.g. for patients), never part of a quote
     context: PatientContext = PatientContext()
     writer_notes: tuple[str, ...] = ()
+    verdict: str | None = None  # "yes" | "no" for a yes/no question; None = not stated
 
     @property
     def claims(self) -> tuple[Claim, ...]:

@@ -105,15 +105,18 @@ def open_eval_library(
     progress: EvalProgress | None = None,
     *,
     distractors: bool = True,
+    embed: bool = True,
 ) -> Library:
-    """The BioASQ (+ MedQuAD) library, ingested and embedded on first use, then cached."""
+    """The BioASQ (+ MedQuAD) library, ingested and embedded on first use, then cached;
+    `embed=False` leaves the vectors as they are (lexical evaluations need none)."""
     library = Library(eval_settings(settings, "bioasq" if distractors else "bioasq-pool"))
     paths = [data.corpus, *(distractor_sources(settings) if distractors else [])]
     report = ingest(paths, library)
     failed = [o.detail for o in report.outcomes if o.status == "failed"]
     if failed:
         log.warning("evaluation corpus: %s", "; ".join(failed))
-    library.sync_vectors((lambda d, t: progress("embedding", d, t)) if progress else None)
+    if embed:
+        library.sync_vectors((lambda d, t: progress("embedding", d, t)) if progress else None)
     return library
 
 
