@@ -180,7 +180,7 @@ def ideal(
 def _ideal_cells(report: IdealReport) -> tuple[list[str], list[list[str]]]:
     from medcite.eval.ideal import BASELINE, SYSTEM
 
-    header = ["answer", "ROUGE-2 F1", "ROUGE-SU4 F1", "abstained", "p50 ms"]
+    header = ["answer", "ROUGE-2 F1", "SU4 F1", "abstained", "p50 ms"]
     s = report.summary()
     r2, su4, b2, bsu4 = (
         s[k] for k in ("ROUGE-2 F1", "ROUGE-SU4 F1", "baseline ROUGE-2 F1", "baseline ROUGE-SU4 F1")
@@ -188,7 +188,7 @@ def _ideal_cells(report: IdealReport) -> tuple[list[str], list[list[str]]]:
     body = [
         [SYSTEM, f"{r2:.4f}", f"{su4:.4f}", f"{report.abstention_rate:.1%}", _ms(report.p50_ms)],
         [BASELINE, f"{b2:.4f}", f"{bsu4:.4f}", "–", "–"],
-        ["ratio (medcite / baseline)", _ratio(r2, b2), _ratio(su4, bsu4), "–", "–"],
+        ["ratio medcite / baseline", _ratio(r2, b2), _ratio(su4, bsu4), "–", "–"],
     ]
     return header, body
 

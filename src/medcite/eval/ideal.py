@@ -30,7 +30,7 @@ from medcite.understand.query import understand
 
 BASELINE_SENTENCES = 2
 SYSTEM = "medcite bottom line"
-BASELINE = "baseline: first 2 sentences of the top BM25 passage"
+BASELINE = "baseline: top BM25 passage, 2 sentences"
 
 
 @dataclass(frozen=True, slots=True)
