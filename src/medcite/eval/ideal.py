@@ -47,6 +47,8 @@ class Scored:
     latency_ms: float
     verdict: str | None = None
     gold: str | None = None  # BioASQ's exact yes/no answer
+    bottom_line: str = ""
+    baseline: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,4 +208,6 @@ def _score(question: BioasqQuestion, answer: Answer, latency: float, library: Li
         round(latency, 1),
         answer.verdict,
         question.yes_no,
+        text,
+        baseline,
     )
