@@ -17,6 +17,7 @@ from medcite.answer.focused import focused_query
 from medcite.answer.gaps import evidence_gaps
 from medcite.answer.related import related_questions
 from medcite.answer.special import special_query, with_special_hits
+from medcite.answer.verdict import with_verdict
 from medcite.audience import frame_for_audience, prefer_for_audience, retrieval_depth
 from medcite.clinical.assumptions import with_assumptions
 from medcite.clinical.context import extract_context
@@ -102,6 +103,7 @@ class Engine:
             timings=timings,
             gaps=evidence_gaps(query, ranked),
         )
+        answer = with_verdict(answer)
         answer = replace(answer, writer=written.writer, writer_notes=written.notes)
         return self._finish(with_assumptions(answer, query), query, carried)
 

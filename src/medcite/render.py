@@ -68,7 +68,11 @@ def markdown(answer: Answer) -> str:
     else:
         lines += [f"> **Evidence gap.** {plain(gap)}" for gap in answer.gaps]
         lines += [""] if answer.gaps else []
-        lines += ["**Bottom line.** " + " ".join(_cite(c) for c in answer.bottom_line), ""]
+        verdict = f"**{answer.verdict.capitalize()}.** " if answer.verdict else ""
+        lines += [
+            "**Bottom line.** " + verdict + " ".join(_cite(c) for c in answer.bottom_line),
+            "",
+        ]
         lines += [f"> Note: {note}" for note in answer.notes]
         lines += _assumptions(answer)
         for section in answer.sections:

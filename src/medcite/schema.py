@@ -150,6 +150,11 @@ class AnswerPublic(_Out):
     abstained: bool = Field(description="True when medcite declined to answer.")
     abstention: str | None = Field(description="The fixed abstention sentence and its reason.")
     bottom_line: list[ClaimPublic]
+    verdict: Literal["yes", "no"] | None = Field(
+        default=None,
+        description="For a yes/no question, the answer the evidence states; null when the "
+        "question is not a yes/no question or the evidence does not state one clearly.",
+    )
     sections: list[SectionPublic]
     references: list[ReferencePublic]
     assumptions: list[str] = Field(
@@ -254,6 +259,12 @@ def _reference(r: Reference) -> ReferencePublic:
     )
 
 
+def _verdict(verdict: str | None) -> Literal["yes", "no"] | None:
+    if verdict == "yes":
+        return "yes"
+    return "no" if verdict == "no" else None
+
+
 def to_public(answer: Answer) -> AnswerPublic:
     v = answer.verification
     return AnswerPublic(
@@ -263,6 +274,7 @@ def to_public(answer: Answer) -> AnswerPublic:
         abstained=answer.abstained,
         abstention=answer.abstention,
         bottom_line=[_claim(c) for c in answer.bottom_line],
+        verdict=_verdict(answer.verdict),
         sections=[
             SectionPublic(
                 key=s.key, title=s.title, claims=[_claim(c) for c in s.claims], note=s.note

@@ -294,6 +294,7 @@ class Answer:
     gaps: tuple[str, ...] = ()  # what the retrieved evidence does not cover (answer/gaps.py)
     context: PatientContext = PatientContext()
     writer_notes: tuple[str, ...] = ()
+    verdict: str | None = None  # "yes" | "no" for a yes/no question; None = not stated
 
     @property
     def claims(self) -> tuple[Claim, ...]:

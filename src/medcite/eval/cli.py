@@ -1,5 +1,5 @@
 """`medcite eval ...`: quality measurements on the gold sets (see `medcite.eval`): retrieval
-against gold judgments, and the faithfulness of answers."""
+against gold judgments, answers against BioASQ's ideal answers, and their faithfulness."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rich.table import Table
 from medcite.cli_common import cli_errors, err, out, progress_bar, settings_for
 from medcite.engine import Engine
 from medcite.eval.faithfulness import evaluate, json_report, load_questions, markdown_table
+from medcite.eval.ideal import IdealReport
 from medcite.eval.retrieval import Report, evaluate_bioasq
 
 eval_app = typer.Typer(
@@ -123,6 +124,131 @@ def to_markdown(report: Report) -> str:
     lines.append("|" + "|".join("---" for _ in header) + "|")
     lines += ["| " + " | ".join(cells) + " |" for cells in body]
     return "\n".join(lines)
+
+
+@eval_app.command()
+def ideal(
+    ctx: typer.Context,
+    limit: Annotated[int | None, typer.Option(min=1, help="Ask only the first N questions.")] = (
+        None
+    ),
+    split: Annotated[
+        SplitOption, typer.Option(help="BioASQ questions: held-out test split, train, or all.")
+    ] = SplitOption.TEST,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", metavar="OUT", help="Also write the results here.")
+    ] = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the table as Markdown (for the README).")
+    ] = False,
+) -> None:
+    """Bottom lines against BioASQ's ideal answers: ROUGE-2 and ROUGE-SU4 F1 (beside a
+    first-two-sentences-of-the-top-BM25-passage baseline), abstentions, yes/no verdicts."""
+    from medcite.eval.ideal import evaluate_ideal
+
+    with cli_errors():
+        settings = settings_for(ctx)
+        with progress_bar() as bar:
+            task = bar.add_task("preparing", total=None)
+            report = evaluate_ideal(
+                settings,
+                split=split.value,
+                limit=limit,
+                progress=lambda what, done, total: bar.update(
+                    task, description=what, completed=done, total=total
+                ),
+            )
+    header, body = _ideal_cells(report)
+    if markdown:
+        lines = [report.description, "", "| " + " | ".join(header) + " |"]
+        lines.append("|" + "|".join("---" for _ in header) + "|")
+        print("\n".join([*lines, *("| " + " | ".join(cells) + " |" for cells in body)]))
+    else:
+        table = Table(title=f"BioASQ ideal answers: {report.description}")
+        for n, name in enumerate(header):
+            table.add_column(name, justify="left" if n == 0 else "right", no_wrap=n == 0)
+        for cells in body:
+            table.add_row(*cells)
+        out.print(table)
+    for line in _verdict_lines(report):
+        out.print(line, highlight=False)
+    if json_out:
+        json_out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
+        err.print(f"wrote {json_out}", highlight=False)
+
+
+def _ideal_cells(report: IdealReport) -> tuple[list[str], list[list[str]]]:
+    from medcite.eval.ideal import BASELINE, SYSTEM
+
+    header = ["answer", "ROUGE-2 F1", "SU4 F1", "abstained", "p50 ms"]
+    s = report.summary()
+    r2, su4, b2, bsu4 = (
+        s[k] for k in ("ROUGE-2 F1", "ROUGE-SU4 F1", "baseline ROUGE-2 F1", "baseline ROUGE-SU4 F1")
+    )
+    body = [
+        [SYSTEM, f"{r2:.4f}", f"{su4:.4f}", f"{report.abstention_rate:.1%}", _ms(report.p50_ms)],
+        [BASELINE, f"{b2:.4f}", f"{bsu4:.4f}", "–", "–"],
+        ["ratio medcite / baseline", _ratio(r2, b2), _ratio(su4, bsu4), "–", "–"],
+    ]
+    return header, body
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b else "–"
+
+
+def _verdict_lines(report: IdealReport) -> list[str]:
+    n = len(report.yes_no)
+    return [
+        f"yes/no questions: {n}; a yes/no stated on {report.stated_share:.1%}, accuracy where "
+        f"stated {report.verdict_accuracy:.3f} (always-yes: {report.always_yes_accuracy:.3f}); "
+        f"verdicts on other questions: {report.verdicts_elsewhere}",
+    ]
+
+
+@eval_app.command("fit-verdict")
+def fit_verdict_command(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Fit on the first N training yes/no questions.")
+    ] = None,
+    target: Annotated[
+        float,
+        typer.Option(
+            min=0.5, max=1.0, help="Cross-validated accuracy the stated verdicts must reach."
+        ),
+    ] = 0.87,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Where to write the model (default: in-tree).")
+    ] = None,
+) -> None:
+    """Refit the yes/no verdict model on the BioASQ training split (never the test split)."""
+    from medcite.answer.verdict import WEIGHTS_FILE
+    from medcite.eval.verdict_fit import fit_verdict
+
+    target_path = out_path or WEIGHTS_FILE
+    with cli_errors():
+        settings = settings_for(ctx)
+        with progress_bar() as bar:
+            task = bar.add_task("preparing", total=None)
+            fitted = fit_verdict(
+                settings,
+                out=target_path,
+                limit=limit,
+                target=target,
+                progress=lambda what, done, total: bar.update(
+                    task, description=what, completed=done, total=total
+                ),
+            )
+    model, cv = fitted["model"], fitted["cross_validated"]
+    inputs = ", ".join(f"{i['name']} {i['weight']:+.2f}" for i in model["inputs"])
+    out.print(f"features: {inputs}", highlight=False)
+    out.print(
+        f"thresholds: no <= {model['low']}, yes >= {model['high']}; cross-validated: stated "
+        f"{cv['stated_share']:.1%} of answered questions, accuracy {cv['accuracy_where_stated']}",
+        highlight=False,
+    )
+    out.print(f"wrote {target_path}", highlight=False)
 
 
 @eval_app.command("fit-reranker")

@@ -29,6 +29,8 @@ class BioasqQuestion:
     type: str
     pmids: frozenset[str]  # relevant documents that are in the corpus
     snippets: frozenset[str]  # relevant snippet ids
+    ideal: tuple[str, ...] = ()  # the ideal (summary) answers written by the experts
+    yes_no: str | None = None  # "yes" | "no": the exact answer of a yes/no question
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +73,25 @@ def load_bioasq(folder: Path) -> Bioasq:
                     str(q.get("type", "")),
                     frozenset(docs.get(qid, set()) & pool),
                     frozenset(snippets.get(qid, set())),
+                    _ideal(q.get("ideal_answer")),
+                    _yes_no(q),
                 )
             )
     return Bioasq(folder, tuple(questions), snippet_pmid, missing)
+
+
+def _ideal(value: object) -> tuple[str, ...]:
+    """The ideal answers: a string or a list of strings in the file."""
+    found = value if isinstance(value, list) else [value]
+    return tuple(str(v).strip() for v in found if v and str(v).strip())
+
+
+def _yes_no(record: dict[str, object]) -> str | None:
+    exact = record.get("exact_answer")
+    if record.get("type") != "yesno" or not isinstance(exact, str):
+        return None
+    answer = exact.strip().lower()
+    return answer if answer in ("yes", "no") else None
 
 
 def _qrels(path: Path) -> dict[str, set[str]]:

@@ -99,6 +99,19 @@ def _examples(
 
 def _fit(x: Matrix, y: Matrix, names: tuple[str, ...], l2: float, steps: int = 50) -> LinearModel:
     """Logistic regression on standardised features by Newton's method (L2 on the weights)."""
+    mean, scale, w = fit_logistic(x, y, l2, steps)
+    return LinearModel(
+        names,
+        tuple(round(float(v), 6) for v in mean),
+        tuple(round(float(v), 6) for v in scale),
+        tuple(round(float(v), 6) for v in w[:-1]),
+        round(float(w[-1]), 6),
+    )
+
+
+def fit_logistic(x: Matrix, y: Matrix, l2: float, steps: int = 50) -> tuple[Matrix, Matrix, Matrix]:
+    """Mean, scale and weights (bias last) of a logistic regression on standardised features,
+    fitted by Newton's method with an L2 penalty on the weights (not the bias)."""
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
@@ -114,13 +127,7 @@ def _fit(x: Matrix, y: Matrix, names: tuple[str, ...], l2: float, steps: int = 5
         w -= step
         if np.abs(step).max() < 1e-7:
             break
-    return LinearModel(
-        names,
-        tuple(round(float(v), 6) for v in mean),
-        tuple(round(float(v), 6) for v in scale),
-        tuple(round(float(v), 6) for v in w[:-1]),
-        round(float(w[-1]), 6),
-    )
+    return mean, scale, w
 
 
 def _provenance(n_questions: int, folder: Path) -> dict[str, Any]:

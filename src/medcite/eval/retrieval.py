@@ -107,8 +107,8 @@ def open_eval_library(
     distractors: bool = True,
     embed: bool = True,
 ) -> Library:
-    """The BioASQ (+ MedQuAD) library, ingested and (unless `embed` is False) embedded on
-    first use, then cached."""
+    """The BioASQ (+ MedQuAD) library, ingested and embedded on first use, then cached;
+    `embed=False` leaves the vectors as they are (lexical evaluations need none)."""
     library = Library(eval_settings(settings, "bioasq" if distractors else "bioasq-pool"))
     paths = [data.corpus, *(distractor_sources(settings) if distractors else [])]
     report = ingest(paths, library)
