@@ -38,3 +38,13 @@ def test_sentences_and_sections_state_aspects() -> None:
     assert "dose" in section_aspects("Dosage & Administration — 2.2 Juvenile Arthritis")
     assert "frequency" in section_aspects("frequency")
     assert section_aspects("Clinical Studies") == frozenset()
+
+
+def test_statements_describing_the_case_do_not_add_aspects() -> None:
+    question = "Our son was just diagnosed with it. Can he pass it on to his kids?"
+    assert asked_aspects(question) == ("inheritance",)
+    assert "diagnosis" not in asked_aspects(question)
+
+
+def test_nonpregnant_is_not_a_question_about_pregnancy() -> None:
+    assert "pregnancy" not in asked_aspects("Which level is diagnostic in a nonpregnant adult?")

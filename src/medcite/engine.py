@@ -26,6 +26,7 @@ from medcite.index import Library
 from medcite.llm.backends import open_llm
 from medcite.llm.base import LLM, OnText
 from medcite.llm.writer import Written, write_with_llm
+from medcite.retrieve.acronyms import with_acronyms
 from medcite.retrieve.neighbours import with_neighbours
 from medcite.retrieve.search import retrieve
 from medcite.settings import Settings, load_settings
@@ -153,9 +154,10 @@ class Engine:
             context=context,
             is_topic=lexical.is_topic,
         )
-        return with_history(
+        query, carried = with_history(
             query, earlier, lexical.doc_freq, lexical.size(), is_topic=lexical.is_topic
         )
+        return with_acronyms(query, self.library), carried
 
     def _retrieve(self, query: Query) -> list[Hit]:
         """Passages for the query, with the audience's prior applied before the final cut."""

@@ -21,7 +21,13 @@ from medcite.answer.evidence import ConceptMatcher, coverage, pairs_in, phrase_p
 from medcite.index.lexical import document_topic
 from medcite.text import content_terms, jaccard, sentence_spans, term_set
 from medcite.types import Hit, Passage, PassageKind, Query
-from medcite.understand.aspects import asks_quantity, section_aspects, section_name, states
+from medcite.understand.aspects import (
+    asks_quantity,
+    related,
+    section_aspects,
+    section_name,
+    states,
+)
 
 _PRONOUN_START = re.compile(r"^(?:It|This|These|They|Those|He|She|Both|Such|Its|Their)\b")
 _SKIP_SECTIONS = re.compile(r"^(?:references|acknowledg|funding|conflicts? of interest)", re.I)
@@ -75,6 +81,7 @@ def candidates(
     phrases = phrase_pairs(query.question)
     question_terms = content_terms(query.question)
     quantity = asks_quantity(query.aspects)
+    family = related(query.aspects)
     out: list[Candidate] = []
     contexts: dict[tuple[str, str], tuple[frozenset[str], frozenset[tuple[str, str]]]] = {}
     topics: dict[str, float] = {}
@@ -107,7 +114,7 @@ def candidates(
                 "phrase": _phrase(phrases, pairs_in(text) | context_pairs),
                 "aspect_words": float(states(query.aspects, text) > 0),
                 "aspect_section": float(bool(in_section & set(query.aspects))),
-                "other_section": float(bool(in_section) and not in_section & set(query.aspects)),
+                "other_section": float(bool(in_section) and not in_section & family),
                 "no_aspect": float(not query.aspects),
                 "number": float(bool(_DIGIT.search(text))),
                 "number_asked": float(quantity and bool(_DIGIT.search(text))),

@@ -10,7 +10,7 @@ Two sources of labelled sentences:
 
 Per question, every positive and up to `NEGATIVES` negatives are kept. Features are chosen by
 five-fold cross-validation over questions inside this training data (drop one feature at a
-time while that does not lower precision at 1); the model is then fitted on all of it.
+time when that raises precision at 1); the model is then fitted on all of it.
 """
 
 from __future__ import annotations
@@ -211,7 +211,7 @@ def _cross_validate(examples: Sequence[Example], names: tuple[str, ...]) -> tupl
 def _choose(
     examples: Sequence[Example], progress: Callable[[str, int, int], None] | None
 ) -> tuple[tuple[str, ...], dict[str, float]]:
-    """Backward elimination: drop a feature while precision at 1 does not fall."""
+    """Backward elimination: drop a feature when precision at 1 rises without it."""
     chosen: tuple[str, ...] = FEATURES
     best, _ = _cross_validate(examples, chosen)
     ablation: dict[str, float] = {"(all)": best}
@@ -221,6 +221,6 @@ def _choose(
         trial = tuple(f for f in chosen if f != name)
         precision, _ = _cross_validate(examples, trial)
         ablation[f"-{name}"] = precision
-        if precision >= best:
+        if precision > best:
             chosen, best = trial, precision
     return chosen, ablation

@@ -11,6 +11,7 @@ much each kind of match counts; nothing here is weighted by hand.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -89,7 +90,7 @@ ASPECTS: tuple[Aspect, ...] = (
     ),
     Aspect(
         "pregnancy",
-        _re(r"pregnan\w*|breast-?feed\w*|\bnursing\b|lactat\w*|trimester|\bfetus\b|unborn"),
+        _re(r"(?<!non)pregnan\w*|breast-?feed\w*|\bnursing\b|lactat\w*|trimester|\bfetus\b|unborn"),
         ("pregnancy",),
         _re(r"pregnan\w*|fetal|fetus|placenta|lactation|nursing|breast-?fe\w+|trimester"),
         _re(r"pregnan|nursing|lactation|breast-?feeding|reproductive"),
@@ -266,11 +267,39 @@ ASPECTS: tuple[Aspect, ...] = (
     ),
 )
 BY_KEY = {a.key: a for a in ASPECTS}
+# Aspects that sources often state under each other's sections: a dose under "Treatment",
+# how a disease is found under "Symptoms".
+FAMILIES: tuple[frozenset[str], ...] = (
+    frozenset({"treatment", "dose", "missed_dose", "duration", "monitoring", "prevention"}),
+    frozenset(
+        {"adverse", "contraindication", "interaction", "pregnancy", "renal", "hepatic", "product"}
+    ),
+    frozenset({"causes", "inheritance", "frequency"}),
+    frozenset({"symptoms", "diagnosis", "prognosis", "lab_value"}),
+)
+_QUESTION = re.compile(r"[^.?!]*\?")
 
 
 def asked_aspects(question: str) -> tuple[str, ...]:
-    """The aspects a question asks about, in table order (none: what the subject is)."""
-    return tuple(a.key for a in ASPECTS if a.asks.search(question))
+    """The aspects a question asks about, in table order (none: what the subject is).
+
+    When the text holds questions among statements ("Our son was just diagnosed with it.
+    Can he pass it on?"), the questions are read first: the statements describe the case,
+    and count only when the questions alone ask for no aspect ("I forgot last night's
+    tablet. Should I take it now?").
+    """
+    asking = " ".join(m.group(0) for m in _QUESTION.finditer(question))
+    found = tuple(a.key for a in ASPECTS if a.asks.search(asking)) if asking else ()
+    return found or tuple(a.key for a in ASPECTS if a.asks.search(question))
+
+
+def related(aspects: Iterable[str]) -> frozenset[str]:
+    """The asked aspects and those of their families."""
+    out = set(aspects)
+    for family in FAMILIES:
+        if family & out:
+            out |= family
+    return frozenset(out)
 
 
 def states(aspects: tuple[str, ...], text: str) -> int:

@@ -87,7 +87,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("electrocardiogram", "ecg", "ekg"),
     ("body mass index", "bmi"),
     ("c-reactive protein", "crp"),
-    ("hemoglobin a1c", "hba1c", "glycated hemoglobin"),
+    ("hemoglobin a1c", "hba1c", "a1c", "glycated hemoglobin"),
     ("thyroid-stimulating hormone", "tsh"),
     ("prostate-specific antigen", "psa"),
     ("tumor necrosis factor", "tnf"),
