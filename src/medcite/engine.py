@@ -13,7 +13,7 @@ from medcite.answer.citations import number_citations
 from medcite.answer.compose import abstention, compose
 from medcite.answer.evidence import ConceptMatcher, best_document_coverage, matchers, missing
 from medcite.answer.extractive import Ranked, rank_evidence, write_claims
-from medcite.answer.focused import focused_query
+from medcite.answer.focused import focused_query, subject_query
 from medcite.answer.gaps import evidence_gaps
 from medcite.answer.related import related_questions
 from medcite.answer.special import special_query, with_special_hits
@@ -129,7 +129,11 @@ class Engine:
             ms = matchers(query)
         with _timed(timings, "retrieve"):
             hits = self._retrieve(query)
-        reach, terms = best_document_coverage(ms, hits)
+            reach, terms = best_document_coverage(ms, hits)
+            if reach < self.settings.answer.min_coverage and (subject := subject_query(query)):
+                # a second chance: the subject alone, without the words around it
+                hits = with_special_hits(hits, self._retrieve(subject))
+                reach, terms = best_document_coverage(ms, hits)
         if not hits or reach < self.settings.answer.min_coverage:
             gaps = ", ".join(missing(ms, terms)[:3]) or "the question's subject"
             return Evidence(query, carried, hits, ms, gaps)
@@ -171,7 +175,11 @@ class Engine:
         timings = dict(answer.timings)
         with _timed(timings, "related"):
             related = related_questions(query, self.library)
-        assumptions = answer.assumptions
+        assumptions = answer.assumptions + tuple(
+            f"“{c.label}” read as “{c.forms[0]}” (no indexed source uses “{c.label}”)."
+            for c in query.concepts
+            if c.corrected
+        )
         if carried:
             assumptions = (*assumptions, context_note(query.history[-1], carried))
         framed = replace(

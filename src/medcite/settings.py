@@ -159,11 +159,11 @@ class AnswerSettings(_Group):
     max_per_section: int = Field(default=4, ge=1, description="Bullets per section at most.")
     max_claims: int = Field(default=18, ge=1, description="Bullets in the whole answer at most.")
     min_coverage: float = Field(
-        default=0.6,
+        default=0.5,
         ge=0,
         le=1,
-        description="Share of the question's weighted concepts the evidence must cover, "
-        "or medcite abstains.",
+        description="Share of the question's weighted subject (understand/subject.py) one "
+        "document must cover, or medcite abstains.",
     )
     min_sentence_relevance: float = Field(
         default=0.35,

@@ -128,7 +128,7 @@ def term_set(text: str) -> frozenset[str]:
 
 def words(text: str) -> Iterator[str]:
     """Lower-case words (letters, digits, inner hyphens/apostrophes), unstemmed."""
-    for m in re.finditer(r"[A-Za-z0-9]+(?:['’\-][A-Za-z0-9]+)*", text):
+    for m in re.finditer(r"[^\W_]+(?:['’\-][^\W_]+)*", text):
         yield m.group(0).lower()
 
 

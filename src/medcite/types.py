@@ -99,6 +99,7 @@ class Concept:
     weight: float
     is_number: bool = False
     subject: float = 1.0  # how much it names the medical subject (understand/subject.py)
+    corrected: bool = False  # forms[0] is the spelling the label was read as
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,3 +28,11 @@ def focused_query(query: Query) -> Query | None:
         return None
     aspect = Concept("asked aspect", words, ASPECT_WEIGHT, subject=1.0)
     return replace(query, concepts=(*subject, aspect), k=FOCUSED_HITS)
+
+
+def subject_query(query: Query) -> Query | None:
+    """The query's subject concepts alone, or None when every concept is subject (or none
+    is): what to search when the question's other words led retrieval astray."""
+    subject = tuple(c for c in query.concepts if c.subject > 0 and not c.is_number)
+    rest = [c for c in query.concepts if c.subject <= 0 and not c.is_number]
+    return replace(query, concepts=subject) if subject and rest else None

@@ -10,6 +10,7 @@ from medcite.privacy import scrub
 from medcite.text import QUESTION_WORDS, STOPWORDS, terms, words
 from medcite.types import Audience, Concept, DrugUse, PatientContext, Query
 from medcite.understand.aspects import asked_aspects
+from medcite.understand.spelling import correction
 from medcite.understand.subject import DocFreq, IsTopic, with_subjects
 from medcite.understand.vocab import CASE_SENSITIVE, multiword_forms, synonyms
 
@@ -95,7 +96,7 @@ def understand(
     measured = {m.lower() for m in _MEASUREMENT.findall(subject)}
     concepts = [
         _weigh(c, doc_freq, n_passages, aspect=bool(measured & {f.lower() for f in c.forms}))
-        for c in extract_concepts(subject, context)
+        for c in _corrected(extract_concepts(subject, context), doc_freq)
     ]
     drugs = frozenset(d.generic for d in context.drugs)
     concepts = [
@@ -140,6 +141,16 @@ def _as_context(
     ]
 
 
+def _corrected(concepts: list[Concept], doc_freq: DocFreq) -> list[Concept]:
+    """Misspelt words read as the word they are a misspelling of (see spelling.py); the
+    label keeps what was written, the forms hold the correction first."""
+    out = []
+    for c in concepts:
+        fixed = None if c.is_number or len(c.forms) > 1 else correction(c.label, doc_freq)
+        out.append(replace(c, forms=(fixed, c.label), corrected=True) if fixed else c)
+    return out
+
+
 def _key(text: str) -> str:
     return " ".join(words(text))
 
@@ -171,7 +182,7 @@ def extract_concepts(question: str, context: PatientContext | None = None) -> li
             found.setdefault(group[0], Concept(group[0], group, 1.0))
             remaining = pattern.sub(" ", remaining)
     remaining = _lettered_names(remaining, found)
-    for raw in re.findall(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*", remaining):
+    for raw in re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", remaining):
         word = raw.lower()
         shouted = word in CASE_SENSITIVE and raw.isupper() and len(raw) > 1
         if not shouted and (word in STOPWORDS or word in QUESTION_WORDS or word in PATIENT_WORDS):

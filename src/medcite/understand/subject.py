@@ -110,6 +110,8 @@ def with_subjects(
     for c in concepts:
         if c.is_number:
             subject = 0.0
+        elif c.corrected:
+            subject = _concept_subject(replace(c, label=c.forms[0]), c.forms[0], topical, doc_freq)
         elif c.label in named or len(c.forms) > 1:
             subject = 1.0  # a drug, or a curated abbreviation or synonym
         else:
@@ -144,7 +146,7 @@ def _unknown_modifiers(concepts: list[Concept], question: str, doc_freq: DocFreq
     following = dict(pairwise(sequence))
     out = []
     for c in concepts:
-        unseen = not c.is_number and all(doc_freq(t) == 0 for t in terms(c.label))
+        unseen = not (c.is_number or c.corrected) and all(doc_freq(t) == 0 for t in terms(c.label))
         if c.subject < 1.0 and unseen and following.get(c.label) in subjects:
             c = replace(c, subject=1.0)
         out.append(c)
