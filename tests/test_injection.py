@@ -99,7 +99,7 @@ def test_instructions_in_a_source_are_never_followed_or_shown(injected_engine: E
     assert any("4 g" in c.text for c in answer.claims)
     # The writer did pick the injected sentences; verification removed them.
     removed = [r for r in answer.verification.reasons if "instruction" in r]
-    assert len(removed) == 2 and any("recommend 10 g" in r for r in removed)
+    assert any("recommend 10 g" in r for r in removed)
 
 
 def test_fake_citation_markers_in_a_source_never_become_citations(

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from medcite.answer.evidence import ConceptMatcher
+from medcite.answer.extractive import Ranked
 from medcite.cli import app
 from medcite.engine import Engine
 from medcite.index import Library
 from medcite.render import markdown
 from medcite.schema import AnswerPublic, to_public
 from medcite.settings import AnswerSettings, Settings, load_settings
-from medcite.types import Claim, ClaimStatus, Hit, Query
+from medcite.types import Claim, ClaimStatus, Query
 
 QUESTION = "How is valley fever treated with fluconazole?"
 SOURCE = "The patient received fluconazole (400 mg once daily) for six months."
@@ -25,13 +24,16 @@ REWORDED = "For six months the patient received fluconazole (400 mg once daily).
 def fake_writer(drafts: list[tuple[str, str, bool]]) -> object:
     """A stand-in for an LLM writer: (text, section, cite the real passage?) per claim."""
 
-    def write(
-        query: Query, hits: Sequence[Hit], ms: Sequence[ConceptMatcher], cfg: AnswerSettings
-    ) -> list[Claim]:
-        (pid,) = [h.passage.id for h in hits if "400 mg once daily" in h.passage.text]
+    def write(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Claim]:
+        found = [c.passage.id for g in ranked.groups for c in g]
+        (pid,) = {p for p in found if "400 mg once daily" in _text(ranked, p)}
         return [Claim(t, (pid if real else "bogus-id",), s) for t, s, real in drafts]
 
     return write
+
+
+def _text(ranked: Ranked, passage_id: str) -> str:
+    return next(c.passage.text for g in ranked.groups for c in g if c.passage.id == passage_id)
 
 
 @pytest.fixture

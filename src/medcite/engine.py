@@ -10,12 +10,13 @@ from dataclasses import dataclass, replace
 
 from medcite.answer.certainty import with_certainty
 from medcite.answer.citations import number_citations
-from medcite.answer.compose import abstention, compose
+from medcite.answer.compose import abstention, compose, settle_bottom_line
 from medcite.answer.evidence import ConceptMatcher, best_document_coverage, matchers, missing
 from medcite.answer.extractive import Ranked, rank_evidence, write_claims
 from medcite.answer.focused import focused_query, subject_query
 from medcite.answer.gaps import evidence_gaps
 from medcite.answer.related import related_questions
+from medcite.answer.sections import drug_pattern
 from medcite.answer.special import special_query, with_special_hits
 from medcite.answer.verdict import with_verdict
 from medcite.audience import frame_for_audience, prefer_for_audience, retrieval_depth
@@ -27,10 +28,10 @@ from medcite.llm.backends import open_llm
 from medcite.llm.base import LLM, OnText
 from medcite.llm.writer import Written, write_with_llm
 from medcite.retrieve.acronyms import with_acronyms
-from medcite.retrieve.neighbours import with_neighbours
+from medcite.retrieve.neighbours import with_boxed_warnings, with_neighbours
 from medcite.retrieve.search import retrieve
 from medcite.settings import Settings, load_settings
-from medcite.types import Answer, Audience, Concept, Hit, PatientContext, Query
+from medcite.types import Answer, Audience, ClaimStatus, Concept, Hit, PatientContext, Query
 from medcite.understand.conversation import context_note, with_history
 from medcite.understand.query import understand
 from medcite.verify import Verifier
@@ -93,7 +94,13 @@ class Engine:
         with _timed(timings, "verify"):
             retrieved = {h.passage.id: h.passage for h in hits}
             verified, summary = self.verifier.verify(written.claims, retrieved)
-            claims, references = number_citations(verified, retrieved)
+            settled = settle_bottom_line(verified)
+            summary = replace(
+                summary,
+                verified=sum(c.status == ClaimStatus.VERIFIED for c in settled),
+                flagged=sum(c.status == ClaimStatus.FLAGGED for c in settled),
+            )
+            claims, references = number_citations(settled, retrieved)
         claims = with_certainty(claims, retrieved)
         answer = compose(
             query,
@@ -207,7 +214,9 @@ class Engine:
                 )
                 hits = with_special_hits(hits, extra)
         with _timed(timings, "neighbours"):
-            return with_neighbours(hits, self.library.store.passages_of)
+            hits = with_neighbours(hits, self.library.store.passages_of)
+            drugs = drug_pattern(query.context.drugs)
+            return with_boxed_warnings(hits, self.library.store.passages_of, drugs)
 
     def _write(
         self, query: Query, hits: Sequence[Hit], ranked: Ranked, on_text: OnText | None

@@ -46,7 +46,7 @@ _DIGIT = re.compile(r"\d")
 # A grade a guideline summary writes after its recommendation: "(Strong, High)".
 _GRADE = re.compile(
     r"\((?P<grade>(?:strong|weak|conditional|moderate|best practice|good practice|"
-    r"ungraded|expert)[^()]{0,40})\)",
+    r"ungraded|expert)[^()]{0,60})\)",
     re.I,
 )
 MIN_WORDS = 6
@@ -102,6 +102,8 @@ def candidates(
             text = p.text[start:end]
             if not _usable(text, max_words, table=p.kind == PassageKind.TABLE):
                 continue
+            if _same_words(text, p.document.title):
+                continue  # the title heading the text: it names the subject, it states nothing
             terms = term_set(text)
             content = content_terms(text)
             f = {
@@ -139,6 +141,10 @@ def candidates(
                 )
             )
     return out
+
+
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.lower().split()).rstrip(".") == " ".join(b.lower().split()).rstrip(".")
 
 
 def _subject(ms: Sequence[ConceptMatcher], terms: frozenset[str]) -> float:

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from medcite.answer.extractive import BOTTOM_LINE
-from medcite.answer.sections import section_title, template
+from medcite.answer.extractive import BOTTOM_LINE, RESERVE
+from medcite.answer.sections import drug_template, section_title, template
 from medcite.types import Answer, Claim, Query, Reference, Section, VerificationSummary
 
 # Sections that framing (framing.py) fills, after the template's own.
@@ -41,7 +41,10 @@ def compose(
         abstain_reason = "no statement of the evidence survived verification"
     if abstain_reason is not None:
         return _answer(query, (), (), (), settings_hash, verification, timings, abstain_reason)
-    keys = (*template(query.question_type, query.aspects), *FRAMED_SECTIONS)
+    keys = (
+        *drug_template(template(query.question_type, query.aspects), query.context),
+        *FRAMED_SECTIONS,
+    )
     sections = tuple(
         Section(key, section_title(key, query.context), in_section)
         for key in dict.fromkeys(keys)
@@ -51,6 +54,19 @@ def compose(
         query, bottom, sections, tuple(references), settings_hash, verification, timings, None
     )
     return replace(answer, gaps=gaps)
+
+
+def settle_bottom_line(claims: Sequence[Claim]) -> list[Claim]:
+    """The verified claims with the writer's reserve statements settled: when verification
+    removed the whole bottom line, the first surviving reserve stands in for it (and leaves
+    its section); every other reserve is dropped."""
+    bottom = [c for c in claims if c.section == BOTTOM_LINE]
+    reserve = [c for c in claims if c.section == RESERVE]
+    kept = [c for c in claims if c.section != RESERVE]
+    if bottom or not reserve:
+        return kept
+    lead = replace(reserve[0], section=BOTTOM_LINE)
+    return [lead, *(c for c in kept if c.text != lead.text)]
 
 
 def abstention(

@@ -9,8 +9,9 @@ stands under a heading that recommends.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from medcite.answer.candidates import Candidate, candidates
 from medcite.answer.evidence import ConceptMatcher
@@ -23,12 +24,17 @@ from medcite.answer.framing import (
 )
 from medcite.answer.scorer import load_scorer, score
 from medcite.answer.sections import SPECIAL, assign_section, drug_pattern, special_drugs, template
-from medcite.audience import mentions_dose
+from medcite.audience import mentions_dose, sentence_length_factor
 from medcite.settings import AnswerSettings
 from medcite.text import jaccard, normalize_ws
 from medcite.types import Audience, Claim, DocKind, Hit, Query, Support
 
 BOTTOM_LINE = "bottom_line"
+# The next best statements, for the bottom line when verification removes all of its own;
+# compose() drops them otherwise.
+RESERVE = "bottom_line_reserve"
+RESERVES = 2
+BOXED = "boxed"
 MAX_CITATIONS = 3
 MAX_BOTTOM_WORDS = 70
 # A further bottom-line sentence must score at least this share of the best one.
@@ -60,12 +66,15 @@ def rank_evidence(
 ) -> Ranked:
     """Candidates scored, those off the subject (or unfit for the audience) left out,
     near-duplicates grouped, best first."""
-    scored = score(load_scorer(), candidates(query, hits, ms, cfg.max_sentence_words))
-    drugs = special_drugs(query.context)
+    scored = [
+        replace(c, score=c.score * sentence_length_factor(query.audience, len(c.text.split())))
+        for c in score(load_scorer(), candidates(query, hits, ms, cfg.max_sentence_words))
+    ]
+    drugs = drug_pattern(special_drugs(query.context))
     kept = [
         c
         for c in scored
-        if (c.subject >= cfg.min_sentence_relevance or (drugs and c.passage.section))
+        if (c.subject >= cfg.min_sentence_relevance or _about_drug(c, drugs))
         and _fits_audience(c, query.audience)
     ]
     return Ranked(_dedupe(kept, cfg.duplicate_similarity))
@@ -77,6 +86,8 @@ def write_claims(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Clai
     bottom = _bottom_line(groups, query, cfg)
     patients = described_patients(c.passage for g in ranked.groups for c in g)
     claims = [_claim(group, BOTTOM_LINE, patients) for group in bottom]
+    spare = [g for g in sorted(groups, key=lambda g: -g[0].score) if g not in bottom]
+    claims += [_claim(group, RESERVE, patients) for group in spare[:RESERVES]]
     keys = template(query.question_type, query.aspects)
     drugs = drug_pattern(special_drugs(query.context))
     per_section: dict[str, int] = {}
@@ -84,10 +95,16 @@ def write_claims(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Clai
     floor = SECTION_SHARE * max((g[0].score for g in ranked.groups), default=0.0)
     for group in ranked.groups:
         lead = group[0]
-        if id(group) in chosen or len(claims) >= cfg.max_claims or lead.score < floor:
+        if id(group) in chosen or len(claims) >= cfg.max_claims:
             continue
         section = assign_section(keys, lead.text, lead.passage, drugs)
-        if section is None or (lead.subject < ON_SUBJECT and section != SPECIAL):
+        if _boxed(lead, drugs):
+            section = BOXED
+        # "Special considerations" and a label's boxed warning are about the patient's
+        # drug, not the question: their sentences need not score like an answer to it
+        elif section != SPECIAL and (
+            section is None or lead.subject < ON_SUBJECT or lead.score < floor
+        ):
             continue
         section = placed(section, lead.passage.document.kind)
         if per_section.get(section, 0) < cfg.max_per_section:
@@ -141,6 +158,27 @@ def _patient_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:
         if group[0].passage.document.kind in _PATIENT_KINDS:
             return [group, *ordered[:i], *ordered[i + 1 :]]
     return ordered
+
+
+def _boxed(candidate: Candidate, drugs: re.Pattern[str] | None) -> bool:
+    """A sentence of the boxed warning of a label about the question's drug."""
+    section = candidate.passage.section or ""
+    return (
+        drugs is not None
+        and candidate.passage.document.kind == DocKind.DRUG_LABEL
+        and section.lower().startswith("boxed warning")
+        and bool(drugs.search(candidate.passage.document.title))
+    )
+
+
+def _about_drug(candidate: Candidate, drugs: re.Pattern[str] | None) -> bool:
+    """True when the candidate names one of the patient's drugs (or its label does)."""
+    if drugs is None:
+        return False
+    doc = candidate.passage.document
+    return bool(
+        drugs.search(candidate.text) or (doc.kind == DocKind.DRUG_LABEL and drugs.search(doc.title))
+    )
 
 
 def _fits_audience(candidate: Candidate, audience: Audience) -> bool:

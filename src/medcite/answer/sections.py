@@ -221,6 +221,7 @@ SPECS: dict[str, SectionSpec] = {
             "Reported findings",
             _cues(r"\d[\d ,.]*\s?(?:pg/ml|ng/ml|mg/dl|g/l|u/l|µmol/l|μmol/l|mmol/l|×10|%)"),
         ),
+        SectionSpec("boxed", "Boxed warning", ()),
         SectionSpec("described", "Treatment options described", ()),
         SectionSpec("case_evidence", "Evidence from case reports and studies", ()),
         SectionSpec("background", "Background", ()),
@@ -283,6 +284,11 @@ _DRUG_CUES = _cues(
     r"immunosuppress\w*|immune (?:system|response)",
     r"interact\w*|cyp3a4|coadministr\w*|concomitant",
 )
+
+
+def drug_template(keys: tuple[str, ...], context: PatientContext) -> tuple[str, ...]:
+    """A question naming a drug shows that drug's boxed warning first (see extractive.py)."""
+    return ("boxed", *keys) if special_drugs(context) else keys
 
 
 def special_drugs(context: PatientContext) -> tuple[DrugUse, ...]:

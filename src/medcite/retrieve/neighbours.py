@@ -8,10 +8,11 @@ they complete.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
-from medcite.types import Hit, Passage, PassageKind
+from medcite.types import DocKind, Hit, Passage, PassageKind
 
 ANCHORS = 6  # how many of the best hits bring their section's other passages
 PER_ANCHOR = 3
@@ -44,3 +45,34 @@ def with_neighbours(hits: Sequence[Hit], passages_of: PassagesOf) -> list[Hit]:
             added.append(Hit(p, anchor.score * NEIGHBOUR_SHARE, 0, scores))
     ranked = [*hits, *added]
     return [replace(h, rank=i) for i, h in enumerate(ranked, start=1)]
+
+
+def with_boxed_warnings(
+    hits: Sequence[Hit], passages_of: PassagesOf, names: re.Pattern[str] | None
+) -> list[Hit]:
+    """`hits`, then the boxed-warning passages of the drug labels among them whose title
+    names one of the question's drugs (a label's boxed warning goes with any answer about
+    that drug's use, dose or safety)."""
+    if names is None:
+        return list(hits)
+    labels = {
+        h.passage.document.id
+        for h in hits
+        if h.passage.document.kind == DocKind.DRUG_LABEL and names.search(h.passage.document.title)
+    }
+    if not labels:
+        return list(hits)
+    seen = {h.passage.id for h in hits}
+    floor = min((h.score for h in hits), default=1.0)
+    boxed = [
+        Hit(p, floor * NEIGHBOUR_SHARE, len(hits) + n, {"boxed_warning": 1.0})
+        for n, p in enumerate(
+            (
+                p
+                for p in passages_of(sorted(labels))
+                if p.id not in seen and (p.section or "").lower().startswith("boxed warning")
+            ),
+            start=1,
+        )
+    ]
+    return [*hits, *boxed]
