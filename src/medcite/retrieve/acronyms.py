@@ -1,4 +1,4 @@
-"""Acronyms the question uses, spelled out from the library's own definitions.
+"""Other names of the question's subjects, read from the library's own definitions.
 
 "HNPCC", "ADPKD" and "FMF" are written in questions; the sources say "hereditary
 nonpolyposis colorectal cancer (HNPCC)" once and then use either form, or only the long one.
@@ -7,6 +7,11 @@ contain it are searched for a definition "long form (ACRONYM)", matched letter b
 Schwartz and Hearst (2003) do; the most frequent long form joins the concept's forms, and so
 does the topic of the document that defines it when the definition names it ("Lynch
 syndrome, often called hereditary nonpolyposis colorectal cancer (HNPCC)").
+
+Lay and technical names meet the same way: "Shingles (herpes zoster)", "an underactive
+thyroid (hypothyroidism)". For a subject the curated vocabulary does not know, a name that
+the library writes in parentheses right after it (or that it is written in parentheses
+after), in at least MIN_DOCUMENTS documents, joins its forms.
 """
 
 from __future__ import annotations
@@ -17,26 +22,53 @@ from dataclasses import replace
 
 from medcite.index import Library
 from medcite.index.lexical import TermGroup, document_topic
-from medcite.text import sentences, terms
+from medcite.text import STOPWORDS, sentences, terms
 from medcite.types import Query
 
 SEARCHED = 30
+MIN_DOCUMENTS = 2
+# one to four words, the last a name rather than a function word
+_NAME = r"[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,3}"
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 
 
 def with_acronyms(query: Query, library: Library) -> Query:
-    """The query with each unknown acronym's long form (and topic) among its forms."""
+    """The query with each unknown acronym's long form (and topic), and each subject's
+    parenthesised other names, among its forms."""
     concepts = []
     changed = False
     for concept in query.concepts:
+        forms: tuple[str, ...] = ()
         written = _written(concept.label, query.question)
-        if len(concept.forms) == 1 and written and _ACRONYM.match(written):
+        if len(concept.forms) != 1 or concept.subject < 1.0 or not written:
+            pass
+        elif _ACRONYM.match(written):
             forms = spelled_out(written, library)
-            if forms:
-                concept = replace(concept, forms=(concept.label, *forms))
-                changed = True
+        else:
+            forms = other_names(concept.label, library)
+        if forms:
+            concept = replace(concept, forms=(concept.label, *forms))
+            changed = True
         concepts.append(concept)
     return replace(query, concepts=tuple(concepts)) if changed else query
+
+
+def other_names(name: str, library: Library) -> tuple[str, ...]:
+    """Names the library writes in parentheses beside `name`, in MIN_DOCUMENTS documents."""
+    found = library.lexical.search([TermGroup(tuple(terms(name)))], SEARCHED)
+    passages = library.store.passages([r.passage_id for r in found])
+    escaped = re.escape(name).replace(r"\ ", r"\s+")
+    beside = re.compile(
+        rf"(?<![\w-])(?:(?P<a>{_NAME})\s+\({escaped}\)|{escaped}\s+\((?P<b>{_NAME})\))", re.I
+    )
+    documents: dict[str, set[str]] = {}
+    for passage in passages.values():
+        for m in beside.finditer(passage.text):
+            other = (m.group("a") or m.group("b")).strip().lower()
+            if other != name.lower() and other not in STOPWORDS:
+                documents.setdefault(other, set()).add(passage.document.id)
+    kept = [n for n, docs in documents.items() if len(docs) >= MIN_DOCUMENTS]
+    return tuple(sorted(kept, key=lambda n: -len(documents[n]))[:2])
 
 
 def spelled_out(acronym: str, library: Library) -> tuple[str, ...]:
