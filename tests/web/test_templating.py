@@ -1,12 +1,15 @@
-"""Template helpers: certainty when a claim carries one, dates, evidence summary."""
+"""Template helpers: certainty and grades when a claim carries them, gap lines, dates."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, replace
 from enum import Enum
 from types import SimpleNamespace
 
-from medcite.web.templating import certainty, day, make_templates
+from medcite.schema import ReferencePublic, to_public
+from medcite.types import Answer, Audience
+from medcite.web.templating import certainty, day, make_templates, reference_date
 
 
 class Level(Enum):
@@ -45,3 +48,44 @@ def test_claims_render_certainty_and_flags_beside_the_quote() -> None:
 def test_unknown_dates_are_said_so() -> None:
     assert day(None) == "date unknown"
     assert day(dt.date(2024, 3, 1)) == "2024-03-01"
+
+
+def test_a_grade_sits_beside_its_claim_when_the_claim_has_one() -> None:
+    macro = make_templates().env.get_template("_answer.html").module.claim_line  # type: ignore[attr-defined]
+    graded = SimpleNamespace(
+        text="Treat with ganciclovir.", citations=[], quotes=[], status="verified", note=None,
+        certainty="high", grade="Strong, High",
+    )  # fmt: skip
+    assert '<span class="grade">grade: Strong, High</span>' in str(macro(graded, {}, "pop-g"))
+    ungraded = SimpleNamespace(text="A.", citations=[], quotes=[], status="verified", note=None)
+    assert "grade" not in str(macro(ungraded, {}, "pop-u"))
+
+
+@dataclass(frozen=True, slots=True)
+class _AnswerWithGaps(Answer):
+    """An Answer as the answer stage will make it, with its evidence-gap lines."""
+
+    gaps: tuple[str, ...] = ()
+
+
+def test_the_gap_line_is_shown_when_the_answer_has_one() -> None:
+    view = make_templates().env.get_template("_answer.html").module.answer_view  # type: ignore[attr-defined]
+    answer = _AnswerWithGaps(
+        question="Q?", question_type="treatment", audience=Audience.CLINICIAN, bottom_line=(),
+        sections=(), references=(), abstained=True, abstention="No answer.", disclaimer="D.",
+        generated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), settings_hash="h",
+    )  # fmt: skip
+    assert "What the evidence does not cover" not in str(view(to_public(answer), "t1", 1))
+    line = "No guideline or drug label among the sources found addresses antiviral treatment."
+    public = to_public(replace(answer, gaps=(line,)))
+    assert public.gaps == [line]
+    html = str(view(public, "t2", 1))
+    assert "What the evidence does not cover" in html and line in html
+
+
+def test_reference_dates_fall_back_to_the_stated_year() -> None:
+    base = {"number": 1, "document_id": "d", "title": "T", "source": "S", "kind": "other",
+            "kind_label": "Other", "url": None, "passages": []}  # fmt: skip
+    assert reference_date(ReferencePublic(**base, date=dt.date(2024, 3, 1))) == "2024-03-01"
+    assert reference_date(ReferencePublic(**base, date=None, year=2023)) == "2023"
+    assert reference_date(ReferencePublic(**base, date=None)) == "date unknown"
