@@ -7,9 +7,16 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from types import SimpleNamespace
 
-from medcite.schema import ReferencePublic, to_public
+from medcite.schema import ClaimPublic, ReferencePublic, to_public
 from medcite.types import Answer, Audience
-from medcite.web.templating import certainty, day, make_templates, reference_date
+from medcite.web.templating import (
+    certainty,
+    cited_version,
+    day,
+    make_templates,
+    quotes_for,
+    reference_date,
+)
 
 
 class Level(Enum):
@@ -89,3 +96,25 @@ def test_reference_dates_fall_back_to_the_stated_year() -> None:
     assert reference_date(ReferencePublic(**base, date=dt.date(2024, 3, 1))) == "2024-03-01"
     assert reference_date(ReferencePublic(**base, date=None, year=2023)) == "2023"
     assert reference_date(ReferencePublic(**base, date=None)) == "date unknown"
+
+
+def test_a_quote_found_in_two_versions_of_a_label_is_shown_once_from_the_newest() -> None:
+    def cited(pid: str, doc: str) -> dict[str, object]:
+        return {"passage_id": pid, "document_id": doc, "section": "Dosage", "start": 0,
+                "end": 9, "passage": "Take 10 mg daily."}  # fmt: skip
+
+    reference = ReferencePublic(
+        number=1, document_id="new", title="Lipitor", source="FDA SPL", kind="drug_label",
+        kind_label="Drug label", date=dt.date(2014, 1, 13), url=None,
+        passages=[cited("old1", "old"), cited("new1", "new"), cited("new2", "new")],
+        also=[{"document_id": "old", "title": "Lipitor", "source": "FDA SPL — repackager",
+               "date": dt.date(2012, 2, 29), "url": None}],
+    )  # fmt: skip
+    quote = {"start": 0, "end": 9, "quote": "Take 10 mg"}
+    claim = ClaimPublic(
+        text="Take 10 mg", citations=[1], status="verified", passage_ids=["old1", "new1"],
+        quotes=[{"passage_id": "old1", **quote}, {"passage_id": "new1", **quote}],
+    )  # fmt: skip
+    assert [q.passage_id for q in quotes_for(claim, reference)] == ["new1"]
+    assert cited_version(reference, reference.passages[0]) == "the 2012-02-29 version"
+    assert cited_version(reference, reference.passages[1]) is None

@@ -77,13 +77,19 @@ def references_by_number(answer: AnswerPublic) -> dict[int, ReferencePublic]:
 
 
 def quotes_for(claim: ClaimPublic, reference: ReferencePublic) -> list[QuotePublic]:
-    """What of each of the reference's passages supports the claim, one quote per passage.
+    """What of the reference's passages supports the claim: one quote per passage, the same
+    words quoted once (from the newest version of a label first).
 
     A cited passage without a located quote is quoted whole.
     """
     cited = [p for p in reference.passages if p.passage_id in claim.passage_ids]
+    cited.sort(key=lambda p: p.document_id != reference.document_id)
     located = {q.passage_id: q for q in claim.quotes}
-    return [located.get(p.passage_id) or _whole(p) for p in cited or reference.passages[:1]]
+    quotes = [located.get(p.passage_id) or _whole(p) for p in cited or reference.passages[:1]]
+    unique: dict[str, QuotePublic] = {}
+    for quote in quotes:
+        unique.setdefault(" ".join(quote.quote.split()), quote)
+    return list(unique.values())
 
 
 def _whole(passage: CitedPassagePublic) -> QuotePublic:
