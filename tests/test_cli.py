@@ -66,7 +66,7 @@ def test_sources_and_show(ingested: Path) -> None:
     answer = json.loads(
         runner.invoke(app, ["ask", "How is valley fever treated?", "--json"]).stdout
     )
-    passage_id = answer["references"][0]["passage_id"]
+    passage_id = answer["references"][0]["passages"][0]["passage_id"]
     shown = runner.invoke(app, ["show", passage_id])
     assert shown.exit_code == 0
     assert passage_id in shown.output and "characters" in shown.output

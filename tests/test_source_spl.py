@@ -115,6 +115,7 @@ def test_metadata_from_the_document_header() -> None:
         "set_id": SET_ID,
         "version": "20",
         "document_type": "HUMAN PRESCRIPTION DRUG LABEL",
+        "brand_names": "viagra",
     }
 
 

@@ -300,5 +300,6 @@ def test_citation_numbers_follow_first_use_and_unknown_ids_are_dropped() -> None
         replace(claim("c", "zz")),
     ]
     numbered, refs = number_citations(claims, RETRIEVED)
-    assert [c.citations for c in numbered] == [(1,), (2, 1)]
-    assert [(r.number, r.passage.id) for r in refs] == [(1, "p2"), (2, "p1")]
+    assert [c.citations for c in numbered] == [(1,), (1,)]  # one document, one number
+    assert [c.passage_ids for c in numbered] == [("p2",), ("p1", "p2")]
+    assert [(r.number, [p.id for p in r.passages]) for r in refs] == [(1, ["p2", "p1"])]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from medcite.answer.certainty import CERTAINTY_NOTE
+from medcite.answer.citations import title_note
 from medcite.clinical.describe import describe
-from medcite.types import Answer, Claim, ClaimStatus, Reference
+from medcite.types import Answer, Claim, ClaimStatus, Document, Passage, Reference
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -42,15 +43,51 @@ def _assumptions(answer: Answer) -> list[str]:
     return [*lines, ""]
 
 
-def _reference(ref: Reference) -> str:
-    p, d = ref.passage, ref.passage.document
-    when = d.date.isoformat() if d.date else "date unknown"
-    parts = [f"{ref.number}. **{d.title}** — {d.source}. *{d.kind.label}*, {when}."]
+def _reference(ref: Reference) -> list[str]:
+    """A numbered source with what it states about itself, its cited passages under it."""
+    d = ref.document
+    title = f"**{plain(d.title)}**"
+    if note := title_note(d):
+        title += f" ({note})"
+    parts = [f"{ref.number}. {title} — {plain(d.source)}. *{d.kind.label}*, {_date_label(d)}."]
+    parts += _bibliographic(d)
     if d.url:
         parts.append(f"<{d.url}>")
-    where = f" (§ {p.section})" if p.section else ""
-    parts.append(f"Passage `{p.id}`{where}.")
-    return " ".join(parts)
+    lines = [" ".join(parts)]
+    lines += [
+        f"   - Also: {plain(v.title)} — {plain(v.source)}, {_date_label(v)}." for v in ref.also
+    ]
+    lines += [f"   - {_cited_passage(p, d)}" for p in ref.passages]
+    return lines
+
+
+def _cited_passage(passage: Passage, shown: Document) -> str:
+    where = f" (§ {plain(passage.section)})" if passage.section else ""
+    version = (
+        f", {_date_label(passage.document)} version" if passage.document.id != shown.id else ""
+    )
+    return f"Passage `{passage.id}`{where}{version}."
+
+
+def _date_label(document: Document) -> str:
+    """The document's date, else the year it states, else "date unknown"."""
+    if document.date is not None:
+        return document.date.isoformat()
+    return str(document.year) if document.year else "date unknown"
+
+
+def _bibliographic(document: Document) -> list[str]:
+    """Authors, journal and DOI as the source states them (nothing when it states none)."""
+    authors = list(document.authors)
+    parts = []
+    if authors:
+        shown = ", ".join(authors[:3]) + (", et al" if len(authors) > 3 else "")
+        parts.append(f"{plain(shown)}.")
+    if document.journal and document.journal != document.source:
+        parts.append(f"*{plain(document.journal)}*.")
+    if document.doi:
+        parts.append(f"doi:{plain(document.doi)}")
+    return parts
 
 
 def markdown(answer: Answer) -> str:
@@ -82,7 +119,7 @@ def markdown(answer: Answer) -> str:
             lines += [f"- {_cite(c)}" for c in section.claims]
             lines.append("")
         lines += ["## References", ""]
-        lines += [_reference(r) for r in answer.references]
+        lines += [line for r in answer.references for line in _reference(r)]
         lines.append("")
     if answer.related_questions:
         lines += ["## Related questions", ""]

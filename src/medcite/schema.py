@@ -9,10 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from medcite.answer.certainty import CERTAINTY_NOTE
+from medcite.clinical.describe import describe
 from medcite.engine import MAX_QUESTION_CHARS
+from medcite.schema_references import (
+    CitedPassagePublic,
+    ReferencePublic,
+    VersionPublic,
+    reference_public,
+    upgrade_references,
+)
 from medcite.types import (
     Answer,
     Audience,
@@ -21,10 +29,10 @@ from medcite.types import (
     Document,
     Passage,
     PatientContext,
-    Reference,
 )
 
 SCHEMA_VERSION = "1"
+__all__ = ["CitedPassagePublic", "ReferencePublic", "VersionPublic"]
 
 
 class _Out(BaseModel):
@@ -46,7 +54,13 @@ class QuotePublic(_Out):
 
 class ClaimPublic(_Out):
     text: str = Field(description="The statement shown to the reader.")
-    citations: list[int] = Field(description="Reference numbers `[n]` supporting the claim.")
+    citations: list[int] = Field(
+        description="Reference numbers `[n]` supporting the claim: one per cited document."
+    )
+    passage_ids: list[str] = Field(
+        default_factory=list,
+        description="The cited passages (each listed under its reference), in order.",
+    )
     status: str = Field(description="verified | flagged (shown with a warning).")
     quotes: list[QuotePublic] = Field(description="Where the claim was found in each source.")
     note: str | None = Field(default=None, description="Why a claim was flagged.")
@@ -58,6 +72,17 @@ class ClaimPublic(_Out):
     )
     support_score: float | None = Field(
         default=None, description="Best support score among the claim's citations (0-1)."
+    )
+    grade: str | None = Field(
+        default=None,
+        description="The recommendation's strength or evidence grade as its source states it "
+        '(e.g. "Strong, High"), if any.',
+    )
+    frame: str | None = Field(
+        default=None,
+        description="What the evidence is, shown before the quote (\"Case report, a "
+        '44-year-old woman"), or what a sentence that points back is about; never part of '
+        "the quote.",
     )
 
 
@@ -106,25 +131,6 @@ class SectionPublic(_Out):
     )
 
 
-class ReferencePublic(_Out):
-    number: int = Field(description="The `[n]` used by claims.")
-    passage_id: str
-    document_id: str
-    title: str
-    source: str = Field(description="Publisher or collection.")
-    kind: str = Field(
-        description="guideline | drug_label | systematic_review | trial | "
-        "observational | case_report | patient_education | other"
-    )
-    kind_label: str
-    date: dt.date | None = Field(description="Most recent known date of the source, if any.")
-    url: str | None
-    section: str | None = Field(description="Section of the source the passage is in.")
-    start: int = Field(description="Offset of the passage in the cleaned document text.")
-    end: int
-    passage: str = Field(description="The full text of the cited passage.")
-
-
 class VerificationPublic(_Out):
     verified: int
     flagged: int
@@ -160,6 +166,16 @@ class AnswerPublic(_Out):
     assumptions: list[str] = Field(
         description="Gaps that change the answer, stated plainly (e.g. a lab value's unit)."
     )
+    read_from_question: list[str] = Field(
+        default_factory=list,
+        description="What medcite read from the question about the patient, in short phrases "
+        '("on ruxolitinib (Jakafi)", "CMV PCR 1700 (no unit given)").',
+    )
+    gaps: list[str] = Field(
+        default_factory=list,
+        description="What the evidence found does not cover (e.g. no guideline or drug label "
+        "on the asked aspect), one line each.",
+    )
     patient_context: PatientContextPublic = Field(
         description="What medcite read from the question about the patient."
     )
@@ -184,11 +200,17 @@ class AnswerPublic(_Out):
     settings_hash: str
     timings_ms: dict[str, float]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _per_document_references(cls, data: Any) -> Any:
+        return upgrade_references(data)
+
 
 def _claim(c: Claim) -> ClaimPublic:
     return ClaimPublic(
         text=c.text,
         citations=list(c.citations),
+        passage_ids=list(c.passage_ids),
         status=c.status.value,
         quotes=[
             QuotePublic(
@@ -204,6 +226,8 @@ def _claim(c: Claim) -> ClaimPublic:
         note=c.note,
         certainty=c.certainty,
         support_score=c.support_score,
+        grade=c.grade,
+        frame=c.frame,
     )
 
 
@@ -240,25 +264,6 @@ def _context(c: PatientContext) -> PatientContextPublic:
     )
 
 
-def _reference(r: Reference) -> ReferencePublic:
-    p, d = r.passage, r.passage.document
-    return ReferencePublic(
-        number=r.number,
-        passage_id=p.id,
-        document_id=d.id,
-        title=d.title,
-        source=d.source,
-        kind=d.kind.value,
-        kind_label=d.kind.label,
-        date=d.date,
-        url=d.url,
-        section=p.section,
-        start=p.start,
-        end=p.end,
-        passage=p.text,
-    )
-
-
 def _verdict(verdict: str | None) -> Literal["yes", "no"] | None:
     if verdict == "yes":
         return "yes"
@@ -281,8 +286,10 @@ def to_public(answer: Answer) -> AnswerPublic:
             )
             for s in answer.sections
         ],
-        references=[_reference(r) for r in answer.references],
+        references=[reference_public(r) for r in answer.references],
         assumptions=list(answer.assumptions),
+        read_from_question=describe(answer.context),
+        gaps=list(answer.gaps),
         notes=list(answer.notes),
         patient_context=_context(answer.context),
         certainty_note=CERTAINTY_NOTE,

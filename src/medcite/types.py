@@ -75,6 +75,19 @@ class Document:
         """The most recent known date of the document."""
         return self.updated or self.published
 
+    @property
+    def doi(self) -> str | None:
+        """The DOI the source states (`extra["doi"]`), if any."""
+        return self.extra.get("doi") or None
+
+    @property
+    def year(self) -> int | None:
+        """The year of `date`, else a year the text states without a full date."""
+        if self.date is not None:
+            return self.date.year
+        stated = self.extra.get("year", "")
+        return int(stated) if stated.isdigit() else None
+
 
 @dataclass(frozen=True, slots=True)
 class Passage:
@@ -248,10 +261,17 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """One numbered citation target: a stored passage and its document."""
+    """One numbered source: a document and the passages of it that claims cite.
+
+    Versions of the same drug label share one reference: `document` is the newest cited
+    version, `also` the older ones; each passage keeps its own document, so a passage
+    quoted from an older version still says which version it is from.
+    """
 
     number: int
-    passage: Passage
+    document: Document
+    passages: tuple[Passage, ...]
+    also: tuple[Document, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

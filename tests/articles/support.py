@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from medcite.answer.citations import number_citations
 from medcite.articles.freshness import text_hash
 from medcite.articles.records import Article, CitedSource, User
 from medcite.articles.service import Review
@@ -17,7 +18,6 @@ from medcite.types import (
     DocKind,
     Document,
     Passage,
-    Reference,
     Section,
     Support,
 )
@@ -42,27 +42,25 @@ def make_answer_json(
 ) -> str:
     """An answer's public JSON whose claims cite passages named by id (text = claim text)."""
     spec = spec or DEFAULT
-    numbers: dict[str, int] = {}
     passages: dict[str, Passage] = {}
 
     def claim(text: str, ids: list[str], section: str) -> Claim:
         for pid in ids:
-            numbers.setdefault(pid, len(numbers) + 1)
             passages.setdefault(pid, Passage(pid, DOCUMENT, len(passages), f"{pid}: {text}", 0, 1))
         support = tuple(Support(pid, text, 0, len(text)) for pid in ids)
-        cites = tuple(numbers[p] for p in ids)
-        return Claim(text, tuple(ids), section, cites, support)
+        return Claim(text, tuple(ids), section, (), support)
 
-    bottom = tuple(claim(t, ids, "bottom_line") for t, ids in spec.get("bottom_line", []))
+    drafts = [claim(t, ids, key) for key, rows in spec.items() for t, ids in rows]
+    claims, references = number_citations(drafts, passages)
     sections = tuple(
-        Section(key, key.replace("_", " ").title(), tuple(claim(t, ids, key) for t, ids in rows))
-        for key, rows in spec.items()
+        Section(key, key.replace("_", " ").title(), tuple(c for c in claims if c.section == key))
+        for key in spec
         if key != "bottom_line"
     )
     answer = Answer(
         question=question, question_type="treatment", audience=Audience.CLINICIAN,
-        bottom_line=bottom, sections=sections,
-        references=tuple(Reference(numbers[p], passages[p]) for p in numbers),
+        bottom_line=tuple(c for c in claims if c.section == "bottom_line"), sections=sections,
+        references=tuple(references),
         abstained=False, abstention=None, disclaimer="Not medical advice.",
         generated_at=datetime(2026, 5, 1, tzinfo=UTC), settings_hash="abc123",
     )  # fmt: skip

@@ -27,7 +27,8 @@ def _approved_article(review: Review, library: Library, team: Team) -> str:
     assert not answer.abstained and answer.references
     a = review.save_answer(answer, library, by=team.author)
     v = review.articles.version(a.id)
-    assert {s.passage_id for s in v.sources} == {r.passage_id for r in answer.references}
+    cited = {p.passage_id for r in answer.references for p in r.passages}
+    assert {s.passage_id for s in v.sources} == cited
     stored = library.store.passages([s.passage_id for s in v.sources])
     assert all(stored[s.passage_id].document.version == s.document_version for s in v.sources)
     for action in (Action.SUBMIT, Action.ASSIGN, Action.APPROVE):
@@ -78,7 +79,8 @@ def test_an_answer_whose_sources_changed_cannot_be_saved(
     answer = to_public(Engine(library.settings).ask(QUESTION))
     _change_treatment_page(corpus)
     ingest([corpus], library)
-    current = library.store.passages([r.passage_id for r in answer.references])
-    assert any(r.passage_id not in current for r in answer.references)
+    cited = [p.passage_id for r in answer.references for p in r.passages]
+    current = library.store.passages(cited)
+    assert any(pid not in current for pid in cited)
     with pytest.raises(ReviewConflict, match="ask the question again"):
         review.save_answer(answer, library, by=team.author)

@@ -32,11 +32,19 @@ def test_ask_returns_a_saved_cited_answer(client: TestClient) -> None:
     assert not answer["abstained"] and answer["bottom_line"]
     assert answer["review_status"] == "unreviewed"
     references = {r["number"]: r for r in answer["references"]}
+    assert len({r["document_id"] for r in references.values()}) == len(references)
     for claim in answer["bottom_line"]:
-        for n, quote in zip(claim["citations"], claim["quotes"], strict=True):
-            passage = client.get(f"/api/passages/{references[n]['passage_id']}").json()
+        assert claim["citations"] and len(set(claim["citations"])) == len(claim["citations"])
+        cited = {
+            p["passage_id"]: references[n]
+            for n in claim["citations"]
+            for p in references[n]["passages"]
+        }
+        assert claim["passage_ids"] and set(claim["passage_ids"]) <= set(cited)
+        for quote in claim["quotes"]:
+            passage = client.get(f"/api/passages/{quote['passage_id']}").json()
             assert passage["text"][quote["start"] : quote["end"]] == quote["quote"]
-            assert passage["document"]["kind"] == references[n]["kind"]
+            assert passage["document"]["kind"] == cited[quote["passage_id"]]["kind"]
     assert client.get(f"/api/answers/{saved['id']}").json() == saved
 
 

@@ -144,6 +144,12 @@ def test_ask_read_citations_switch_audience_and_follow_up(page: Page, base_url: 
     expect(page.locator("section.assumptions").first).to_contain_text("ruxolitinib")
     expect(page.locator("section.earlier details")).to_have_count(2)
     _screenshot(page, "follow-up-page.png")
+    # The share link is a full URL naming the latest answer; it opens that answer alone.
+    shared = page.locator("#share").input_value()
+    assert re.fullmatch(re.escape(base_url) + r"/answers/[\w-]+", shared)
+    page.goto(shared)
+    expect(page.get_by_role("heading", level=1)).to_have_text(FOLLOW_UP)
+    expect(page.locator("#share")).to_have_value(shared)
 
 
 def test_phone_width_reads_without_sideways_scrolling(browser: Browser, base_url: str) -> None:
@@ -152,6 +158,12 @@ def test_phone_width_reads_without_sideways_scrolling(browser: Browser, base_url
     _ask(page, base_url)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
+    pill = page.locator("article.answer .meta .review").first
+    sync_api.expect(pill).to_have_text("unreviewed")
+    lines = pill.evaluate("e => e.getClientRects().length")
+    height = pill.evaluate("e => e.getBoundingClientRect().height")
+    size = pill.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert lines == 1 and height < 2 * size  # the status pill is never broken over lines
     cite = page.locator("article.answer button.cite").first
     cite.tap()
     popover = page.locator(f"#{cite.get_attribute('aria-describedby')}")

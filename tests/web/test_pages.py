@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from fastapi.testclient import TestClient
 
+from medcite.answer.certainty import CERTAINTY_NOTE
 from medcite.audience import PATIENT_DOSE_NOTE
 
 from ..web_support import FIRST_QUESTION, FOLLOW_UP
@@ -101,10 +102,46 @@ def test_follow_up_keeps_the_conversation_and_says_what_it_assumed(client: TestC
     conversation = location.split("#")[0]
     response = client.post(conversation, data={"q": FOLLOW_UP, "audience": "clinician"})
     assert response.status_code == 303
-    html, page = _page(client, conversation)
+    _, page = _page(client, conversation)
     assert page.tags.count("article") == 2 and page.tags.count("details") == 1
-    assert "Assumptions" in page.plain and "Read as a follow-up to" in page.plain
-    assert f'value="{conversation}"' in html  # the shareable link
+    assert "Patient context and assumptions" in page.plain
+    assert "Read as a follow-up to" in page.plain
+
+
+def test_share_link_is_a_full_url_naming_the_stored_answer(client: TestClient) -> None:
+    location = _ask(client)
+    answer_id = location.split("#answer-")[1]
+    html, _ = _page(client, location)
+    shared = re.search(r'<input id="share" type="url" readonly value="([^"]+)">', html)
+    assert shared and shared.group(1) == f"http://testserver/answers/{answer_id}"
+    assert "?" not in shared.group(1) and "ruxolitinib" not in shared.group(1)
+    html, page = _page(client, shared.group(1).removeprefix("http://testserver"))
+    assert FIRST_QUESTION in page.plain and f'id="answer-{answer_id}"' in html
+    assert f'href="{location.split("#")[0]}"' in html  # back to the conversation
+    assert client.get("/answers/nosuchanswer", headers=HTML).status_code == 404
+
+
+def test_answer_page_shows_what_was_read_and_the_certainty_legend(client: TestClient) -> None:
+    html, _ = _page(client, _ask(client))
+    latest = html[html.index('<article class="answer"') : html.index("</article>")]
+    assert "Read from the question: on ruxolitinib; CMV infection." in Page(latest).plain
+    assert CERTAINTY_NOTE in Page(latest).plain
+    assert re.search(r'<span class="certainty">certainty: (high|moderate|low)</span>', latest)
+
+
+def test_references_are_one_per_document_with_their_cited_passages(client: TestClient) -> None:
+    api = client.post("/api/ask", json={"question": FIRST_QUESTION}).json()
+    answer_id, references = api["id"], api["answer"]["references"]
+    assert len({r["document_id"] for r in references}) == len(references)
+    case = [r for r in references if r["kind"] == "case_report"]
+    assert len(case) == 1 and case[0]["passages"]  # the case report, listed once
+    html, _ = _page(client, api["url"])
+    section = html[html.index(f'id="refs-{answer_id}"') :]
+    section = section[: section.index("</section>")]
+    assert section.count(f'<li id="ref-{answer_id}-') == len(references)
+    for r in references:
+        for p in r["passages"]:
+            assert f"Passage <code>{p['passage_id']}</code>" in section
 
 
 def test_audience_switch_answers_again_for_patients(client: TestClient) -> None:

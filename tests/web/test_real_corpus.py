@@ -56,5 +56,5 @@ def test_seed_question_answered_with_working_citations(client: TestClient) -> No
         start, end = int(pop["start"]), int(pop["end"])
         assert passage["text"][start:end] == html.unescape(pop["quote"])
     assert "Case report" in latest and "Patient education" in latest
-    assert "Review status: <strong>unreviewed</strong>" in latest
+    assert 'Review status: <strong class="review review-unreviewed">unreviewed</strong>' in latest
     assert "approved" not in latest.lower()

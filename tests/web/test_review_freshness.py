@@ -49,7 +49,10 @@ def test_reingest_flags_the_article_and_the_page_shows_it(
     today = datetime.now(UTC).date().isoformat()
     assert f"Needs re-review: a cited source changed on {today}" in page
     assert "Approved by" not in page and "review-approved" not in page
-    assert "Review status: <strong>needs_re_review</strong>" in page
+    assert (
+        'Review status: <strong class="review review-needs_re_review">needs_re_review</strong>'
+        in page
+    )
     body = client.get(f"/api/articles/{a['id']}").json()
     assert body["status"] == "approved" and body["review_status"] == "needs_re_review"
     assert (

@@ -105,7 +105,7 @@ def test_the_workflow_on_the_pages_with_roles_checked(
     author, author_csrf, url = _save(app, client)
     public = client.get(url, headers=HTML).text
     assert "Draft — not submitted for review" in public and "review-approved" not in public
-    assert "Review status: <strong>draft</strong>" in public
+    assert 'Review status: <strong class="review review-draft">draft</strong>' in public
     assert 'action="' + url + "/actions" not in public  # no forms for visitors
 
     reviewer = browser_client(app)
@@ -121,6 +121,8 @@ def test_the_workflow_on_the_pages_with_roles_checked(
     assert _act(editor, sign_in(editor, "eve"), url, "approve") == 409  # not under review yet
     assert "Take this review" in reviewer.get(url, headers=HTML).text
     assert _act(reviewer, reviewer_csrf, url, "assign") == 303
+    taken = reviewer.get(url, headers=HTML).text
+    assert "Take this review" not in taken and "Approve this version" in taken  # theirs now
     assert _act(author, author_csrf, url, "approve") == 403
     assert _act(reviewer, reviewer_csrf, url, "retire") == 403
     assert (
@@ -134,7 +136,7 @@ def test_the_workflow_on_the_pages_with_roles_checked(
     assert f"Approved by Dr Rita Reviewer on {today}" in page
     assert (
         "review-banner review-approved" in page
-        and "Review status: <strong>approved</strong>" in page
+        and 'Review status: <strong class="review review-approved">approved</strong>' in page
     )
     audit = page.split("Status history and audit trail")[1]
     for row in ("create", "submit", "assign", "approve", "Matches the label.", "Dr Alice Author"):
@@ -199,7 +201,10 @@ def test_claim_comments_queue_and_diff(
     diff = client.get(f"{url}/diff?from=1&to=2", headers=HTML)
     assert diff.status_code == 200 and "added" in diff.text and "removed" in diff.text
     old = client.get(f"{url}?version=1", headers=HTML).text
-    assert "an earlier version" in old and "Review status: <strong>superseded</strong>" in old
+    assert (
+        "an earlier version" in old
+        and 'Review status: <strong class="review review-superseded">superseded</strong>' in old
+    )
 
 
 def test_unknown_articles_are_404(

@@ -75,17 +75,15 @@ def diff_answers(old_json: str, new_json: str, old_version: int, new_version: in
 
 
 def _sections(answer: AnswerPublic) -> Sections:
-    refs = {r.number: r.passage_id for r in answer.references}
-    sections: Sections = {
-        "bottom_line": ("Bottom line", [_view(c, refs) for c in answer.bottom_line])
-    }
+    sections: Sections = {"bottom_line": ("Bottom line", [_view(c) for c in answer.bottom_line])}
     for s in answer.sections:
-        sections[s.key] = (s.title, [_view(c, refs) for c in s.claims])
+        sections[s.key] = (s.title, [_view(c) for c in s.claims])
     return sections
 
 
-def _view(claim: ClaimPublic, refs: dict[int, str]) -> ClaimView:
-    return ClaimView(claim.text, tuple(refs[n] for n in claim.citations if n in refs))
+def _view(claim: ClaimPublic) -> ClaimView:
+    """The claim's text and its cited passages (saved answers of any shape name them)."""
+    return ClaimView(claim.text, tuple(claim.passage_ids))
 
 
 def _diff_section(

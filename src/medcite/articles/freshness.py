@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 class CitedReference(Protocol):
-    """What a reference of a saved answer gives: its passage id and the text it quoted."""
+    """What a cited passage of a saved answer gives: its id and its text when cited."""
 
     @property
     def passage_id(self) -> str: ...

@@ -12,7 +12,7 @@ from medcite.articles.records import Article, User, Version
 from medcite.articles.store import ArticleStore
 from medcite.engine import Engine
 from medcite.index import Library
-from medcite.schema import AnswerPublic, to_public
+from medcite.schema import AnswerPublic, CitedPassagePublic, to_public
 from medcite.settings import Settings
 from medcite.types import Audience
 
@@ -43,7 +43,7 @@ class Review:
             audience=answer.audience,
             answer_json=answer.model_dump_json(),
             settings_hash=answer.settings_hash,
-            sources=cited_sources(answer.references, library.store),
+            sources=cited_sources(_cited_passages(answer), library.store),
             source_answer_id=answer_id,
         )
 
@@ -57,12 +57,16 @@ class Review:
             by=by,
             answer_json=answer.model_dump_json(),
             settings_hash=answer.settings_hash,
-            sources=cited_sources(answer.references, engine.library.store),
+            sources=cited_sources(_cited_passages(answer), engine.library.store),
             expected_revision=article.revision if expected_revision is None else expected_revision,
         )
 
     def check_freshness(self, library: Library) -> list[str]:
         return check_freshness(self.articles, library)
+
+
+def _cited_passages(answer: AnswerPublic) -> list[CitedPassagePublic]:
+    return [p for r in answer.references for p in r.passages]
 
 
 def shown_answer(article: Article, version: Version) -> AnswerPublic:

@@ -197,7 +197,7 @@ def score_item(item: KeyItem, answer: Answer) -> tuple[Check, ...]:
     if not item.abstain:
         cited = [
             _norm(" ".join(filter(None, (d.title, d.source, d.url))))
-            for d in (r.passage.document for r in answer.references)
+            for d in (p.document for r in answer.references for p in r.passages)
         ]
         if item.cite_any:
             hit = any(_norm(s) in c for s in item.cite_any for c in cited)

@@ -164,14 +164,20 @@ def _count(answer: Answer, tally: Tally) -> None:
 
 def _recheck(answer: Answer, store: Store, tally: Tally) -> None:
     """Re-check the answer as it leaves medcite: citations resolve, numbers are sourced."""
-    references = {r.number: r.passage.id for r in answer.references}
+    references = {r.number: r for r in answer.references}
     for claim in answer.claims:
         passages: list[Passage] = []
         for number in claim.citations or (0,):
-            try:
-                passages.append(store.passage(references[number]))
-            except (KeyError, NotFound):
-                tally.unresolvable_citations += 1
+            reference = references.get(number)
+            cited = (
+                [p for p in reference.passages if p.id in claim.passage_ids] if reference else []
+            )
+            tally.unresolvable_citations += 0 if cited else 1
+            for p in cited:
+                try:
+                    passages.append(store.passage(p.id))
+                except NotFound:
+                    tally.unresolvable_citations += 1
         measures = parse_measures(claim.text)
         tally.numbers_shown += len(measures)
         if passages:
@@ -198,7 +204,7 @@ def _unmatched_digits(text: str, passages: Iterable[Passage]) -> int:
 
 
 def _attack(answer: Answer, verifier: Verifier, tally: Tally) -> None:
-    passages = {r.passage.id: r.passage for r in answer.references}
+    passages = {p.id: p for r in answer.references for p in r.passages}
     for claim in answer.claims:
         if claim.status != ClaimStatus.VERIFIED:
             continue

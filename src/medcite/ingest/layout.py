@@ -43,7 +43,7 @@ def blocks_from_text(text: str, *, markdown: bool = False) -> list[Block]:
     """Recover paragraphs, tables, captions and sections from extracted text."""
     lines = text.split("\n")
     lexicon = _lexicon(text)
-    furniture = _furniture(lines)
+    furniture = repeated_lines(lines)
     items = _segment(lines, furniture, markdown)
     return _assemble(items, lexicon)
 
@@ -77,7 +77,7 @@ def _lexicon(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[A-Za-z]+(?:[-\u2010][A-Za-z]+)*", text)}
 
 
-def _furniture(lines: list[str]) -> set[str]:
+def repeated_lines(lines: list[str]) -> set[str]:
     """Short lines repeated on many pages (running heads, journal names).
 
     Sentences and known section headings are never furniture, however often they repeat.

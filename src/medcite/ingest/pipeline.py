@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 Status = Literal["added", "updated", "unchanged", "failed", "skipped"]
 _NOT_CONTENT = ("license", "copying", "readme", "notice", "changelog")
-_READER_VERSION = "2"  # bump when cleaning or splitting changes, so files are re-read
+_READER_VERSION = "3"  # bump when cleaning or splitting changes, so files are re-read
 
 
 @dataclass(frozen=True, slots=True)

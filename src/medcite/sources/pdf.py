@@ -14,6 +14,7 @@ import pypdf
 
 from medcite.errors import EmptySource, EncryptedSource, MalformedSource
 from medcite.ingest.clean import normalize_chars
+from medcite.ingest.front_matter import FrontMatter, is_metadata_line, read_front_matter
 from medcite.ingest.layout import blocks_from_text, break_paragraphs_at_short_lines
 from medcite.sources.base import ParsedDocument, Reader, SourceFile
 
@@ -48,21 +49,26 @@ class PdfReader(Reader):
     def read(self, source: SourceFile) -> Iterator[ParsedDocument]:
         path = source.path
         reader = _open(path, source.data)
-        pages = strip_page_furniture(_page_lines(path, reader))
+        raw = _page_lines(path, reader)
+        pages, running = strip_furniture(raw)
         paragraphs = (break_paragraphs_at_short_lines(lines) for lines in pages if lines)
         text = "\n\n".join("\n".join(lines) for lines in paragraphs)
         blocks = blocks_from_text(text) if text.strip() else []
         if not blocks:
             raise EmptySource(path, "no extractable text; OCR it first")
         info = _metadata(reader)
+        front = read_front_matter(next((lines for lines in raw if lines), []), running)
+        title, title_from = _title(info.get("/Title", ""), front, pages, path)
+        extra = {"pages": str(len(pages)), **front.extra}
         yield ParsedDocument(
             key=f"file:{path.resolve()}",
-            title=_title(info.get("/Title", ""), pages, path),
-            source=f"PDF: {path.name}",
+            title=title,
+            source=front.journal or f"PDF: {path.name}",
             blocks=tuple(blocks),
-            published=parse_pdf_date(info.get("/CreationDate", "")),
-            authors=_authors(info.get("/Author", "")),
-            extra={"pages": str(len(pages))},
+            published=front.published or parse_pdf_date(info.get("/CreationDate", "")),
+            authors=_authors(info.get("/Author", "")) or front.authors,
+            journal=front.journal,
+            extra=extra | ({"title_from": title_from} if title_from else {}),
         )
 
 
@@ -120,13 +126,25 @@ def strip_page_furniture(pages: list[list[str]]) -> list[list[str]]:
     half of the pages, in documents of 3+ pages. A second pass peels a second running line
     (a journal name above the volume line, say).
     """
+    return strip_furniture(pages)[0]
+
+
+def strip_furniture(pages: list[list[str]]) -> tuple[list[list[str]], list[str]]:
+    """`strip_page_furniture`'s pages, and the running lines it dropped (each once)."""
     pages = _drop_page_numbers([_trim(lines) for lines in pages])
+    dropped: dict[str, None] = {}
     for _ in range(_FURNITURE_PASSES):
         running = {side: _running_lines(pages, side) for side in (0, -1)}
         if not any(running.values()):
             break
+        for lines in pages:
+            dropped.update(dict.fromkeys(_running_edges(lines, running)))
         pages = _drop_page_numbers([_drop_edges(lines, running) for lines in pages])
-    return pages
+    return pages, list(dropped)
+
+
+def _running_edges(lines: list[str], running: dict[int, set[str]]) -> list[str]:
+    return [lines[side] for side, keys in running.items() if lines and _mask(lines[side]) in keys]
 
 
 def _trim(lines: list[str]) -> list[str]:
@@ -207,15 +225,22 @@ def _metadata(reader: pypdf.PdfReader) -> dict[str, str]:
         return {}
 
 
-def _title(meta_title: str, pages: list[list[str]], path: Path) -> str:
+def _title(
+    meta_title: str, front: FrontMatter, pages: list[list[str]], path: Path
+) -> tuple[str, str | None]:
+    """The PDF's own title, else the one its front matter states, else its first line (not
+    a publication-facts line); the file name as the last resort ("file name")."""
     title = " ".join(normalize_chars(meta_title).split())
     if len(title) >= 3 and any(c.isalpha() for c in title) and not _NOT_A_TITLE.fullmatch(title):
-        return title
+        return title, None
+    if front.title:
+        return front.title, None
     first_page = next((lines for lines in pages if lines), [])
-    first_line = " ".join(first_page[0].split()) if first_page else ""
+    lines = (" ".join(line.split()) for line in first_page)
+    first_line = next((line for line in lines if line and not is_metadata_line(line)), "")
     if first_line and len(first_line) <= _MAX_TITLE and any(c.isalpha() for c in first_line):
-        return first_line
-    return path.stem
+        return first_line, None
+    return path.stem, "file name"
 
 
 def _authors(value: str) -> tuple[str, ...]:

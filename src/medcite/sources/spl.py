@@ -16,6 +16,7 @@ from pathlib import Path
 from medcite.errors import EmptySource, MalformedSource
 from medcite.ingest.clean import normalize_chars
 from medcite.sources.base import Block, ParsedDocument, Reader, SourceFile
+from medcite.sources.spl_identity import label_identity
 from medcite.types import DocKind, PassageKind
 
 SPL_NAMESPACE = "urn:hl7-org:v3"
@@ -124,15 +125,16 @@ def _label_document(source: SourceFile, root: ET.Element) -> ParsedDocument:
         kind=DocKind.DRUG_LABEL,
         url=_DAILYMED_URL.format(set_id),
         updated=_spl_date(_attr(root, "v3:effectiveTime", "value")),
-        extra=_label_extra(root, set_id),
+        extra=_label_extra(root, body, set_id),
     )
 
 
-def _label_extra(root: ET.Element, set_id: str) -> dict[str, str]:
+def _label_extra(root: ET.Element, body: ET.Element | None, set_id: str) -> dict[str, str]:
     extra = {
         "set_id": set_id,
         "version": _attr(root, "v3:versionNumber", "value"),
         "document_type": _attr(root, "v3:code", "displayName"),
+        **label_identity(body),
     }
     return {key: value for key, value in extra.items() if value}
 

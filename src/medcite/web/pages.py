@@ -66,12 +66,32 @@ def conversation(
     request: Request, conversation_id: str, service: ServiceDep, templates: TemplatesDep
 ) -> Response:
     found = service.conversations.conversation(conversation_id)
+    turns = service.turns(found)
+    share = (
+        request.url_for("answer_page", answer_id=turns[-1].saved.id)
+        if turns
+        else request.url_for("conversation", conversation_id=found.id)
+    )
     context = {
         "conversation": found,
-        "turns": service.turns(found),
+        "turns": turns,
+        "share_url": str(share),
         "max_chars": MAX_QUESTION_CHARS,
     }
     return templates.TemplateResponse(request, "conversation.html", context)
+
+
+@router.get("/answers/{answer_id}", response_class=HTMLResponse)
+def answer_page(
+    request: Request, answer_id: str, service: ServiceDep, templates: TemplatesDep
+) -> Response:
+    """One stored answer by its id: the page a share link opens (it never holds the question)."""
+    turn = service.turn(answer_id)
+    context = {
+        "turn": turn,
+        "share_url": str(request.url_for("answer_page", answer_id=turn.saved.id)),
+    }
+    return templates.TemplateResponse(request, "answer.html", context)
 
 
 @router.post("/c/{conversation_id}")

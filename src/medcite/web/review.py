@@ -156,6 +156,8 @@ def article_page(
     shown = review.articles.version(article_id, version)
     answer = shown_answer(article, shown)
     user = session.user if session else None
+    reviewers = _assignable(review, article) if user and _is_editor(user) else []
+    current = shown.number == article.current_version
     context = {
         "article": article,
         "version": shown,
@@ -163,8 +165,8 @@ def article_page(
         "claims": _claim_choices(answer),
         "history": review.articles.history(article_id),
         "comments": review.articles.comments(article_id),
-        "actions": _actions_for(user, article) if shown.number == article.current_version else [],
-        "reviewers": _assignable(review, article) if user and _is_editor(user) else [],
+        "actions": _actions_for(user, article, reviewers) if current else [],
+        "reviewers": reviewers,
         "may_comment": user is not None and _may_comment(user, article),
     }
     return templates.TemplateResponse(request, "article.html", context)
@@ -244,12 +246,20 @@ def _is_editor(user: User) -> bool:
     return user.role.includes(Role.EDITOR)
 
 
-def _actions_for(user: User | None, article: Article) -> list[Action]:
-    """The steps this user may take now (the page offers only these)."""
+def _actions_for(user: User | None, article: Article, reviewers: list[User]) -> list[Action]:
+    """The steps this user may take now (the page offers only these).
+
+    Assigning is not offered to the reviewer who already has the review, unless they are an
+    editor with someone else to hand it to (`reviewers`).
+    """
     if user is None:
         return []
+    holds_review = article.reviewer is not None and article.reviewer.id == user.id
+    others = [r for r in reviewers if r.id != user.id]
     allowed = []
     for action in allowed_actions(article.status):
+        if action is Action.ASSIGN and holds_review and not others:
+            continue
         try:
             check_permission(user.actor, action, article.parties)
         except PermissionDenied:

@@ -68,6 +68,11 @@ class AskService:
         body = to_public(answer).model_dump_json()
         return self.conversations.append(conversation_id, answer.question, audience, body)
 
+    def turn(self, answer_id: str) -> Turn:
+        """One saved answer (NotFound for an unknown id)."""
+        saved = self.conversations.answer(answer_id)
+        return Turn(saved, AnswerPublic.model_validate_json(saved.body))
+
     def turns(self, conversation: Conversation) -> list[Turn]:
         saved = self.conversations.answers(conversation.answer_ids)
         return [Turn(s, AnswerPublic.model_validate_json(s.body)) for s in saved]

@@ -14,7 +14,13 @@ import jinja2
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from medcite.schema import AnswerPublic, ClaimPublic, QuotePublic, ReferencePublic
+from medcite.schema import (
+    AnswerPublic,
+    CitedPassagePublic,
+    ClaimPublic,
+    QuotePublic,
+    ReferencePublic,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -34,8 +40,12 @@ def make_templates(context_processors: Sequence[ContextProcessor] = ()) -> Jinja
     env.globals.update(
         certainty=certainty,
         references_by_number=references_by_number,
-        quote_for=quote_for,
+        quotes_for=quotes_for,
         passage_href=passage_href,
+        reference_date=reference_date,
+        cited_version=cited_version,
+        grade=grade,
+        gaps=gaps,
         ask_href=ask_href,
         evidence_summary=evidence_summary,
         audit_details=audit_details,
@@ -66,15 +76,56 @@ def references_by_number(answer: AnswerPublic) -> dict[int, ReferencePublic]:
     return {r.number: r for r in answer.references}
 
 
-def quote_for(claim: ClaimPublic, reference: ReferencePublic) -> QuotePublic | None:
-    """The exact text of the reference's passage that supports the claim."""
-    return next((q for q in claim.quotes if q.passage_id == reference.passage_id), None)
+def quotes_for(claim: ClaimPublic, reference: ReferencePublic) -> list[QuotePublic]:
+    """What of the reference's passages supports the claim: one quote per passage, the same
+    words quoted once (from the newest version of a label first).
+
+    A cited passage without a located quote is quoted whole.
+    """
+    cited = [p for p in reference.passages if p.passage_id in claim.passage_ids]
+    cited.sort(key=lambda p: p.document_id != reference.document_id)
+    located = {q.passage_id: q for q in claim.quotes}
+    quotes = [located.get(p.passage_id) or _whole(p) for p in cited or reference.passages[:1]]
+    unique: dict[str, QuotePublic] = {}
+    for quote in quotes:
+        unique.setdefault(" ".join(quote.quote.split()), quote)
+    return list(unique.values())
 
 
-def passage_href(reference: ReferencePublic, quote: QuotePublic | None = None) -> str:
+def _whole(passage: CitedPassagePublic) -> QuotePublic:
+    return QuotePublic(
+        passage_id=passage.passage_id, quote=passage.passage, start=0, end=len(passage.passage)
+    )
+
+
+def passage_href(passage_id: str, quote: QuotePublic | None = None) -> str:
     """The source viewer, with the quote's offsets so it is highlighted in the passage."""
     query = f"?{urlencode({'start': quote.start, 'end': quote.end})}" if quote else ""
-    return f"/passages/{reference.passage_id}{query}#passage"
+    return f"/passages/{passage_id}{query}#passage"
+
+
+def reference_date(reference: ReferencePublic) -> str:
+    """The source's date, else the year it states, else "date unknown"."""
+    if reference.date is not None:
+        return reference.date.isoformat()
+    return str(reference.year) if reference.year else "date unknown"
+
+
+def cited_version(reference: ReferencePublic, passage: CitedPassagePublic) -> str | None:
+    """ "the 2012-02-29 version" for a passage of an older version of the reference's label."""
+    version = next((v for v in reference.also if v.document_id == passage.document_id), None)
+    return f"the {day(version.date)} version" if version else None
+
+
+def grade(claim: object) -> str | None:
+    """The recommendation's strength or grade as the source states it, when the claim has one."""
+    value = getattr(claim, "grade", None)
+    return str(value) if value else None
+
+
+def gaps(answer: object) -> list[str]:
+    """The answer's evidence-gap lines, when it has any."""
+    return [str(line) for line in getattr(answer, "gaps", ()) or ()]
 
 
 def ask_href(question: str, audience: str) -> str:
@@ -86,7 +137,7 @@ def evidence_summary(answer: AnswerPublic) -> list[str]:
     passages: Counter[str] = Counter()
     documents: dict[str, set[str]] = {}
     for r in answer.references:
-        passages[r.kind_label] += 1
+        passages[r.kind_label] += len(r.passages)
         documents.setdefault(r.kind_label, set()).add(r.document_id)
     return [
         f"{_count(n, 'passage')} from {_count(len(documents[label]), 'document')}: {label}"
