@@ -80,7 +80,7 @@ class ClaimPublic(_Out):
     )
     frame: str | None = Field(
         default=None,
-        description="What the evidence is, shown before the quote (\"Case report, a "
+        description='What the evidence is, shown before the quote ("Case report, a '
         '44-year-old woman"), or what a sentence that points back is about; never part of '
         "the quote.",
     )

@@ -122,6 +122,7 @@ def candidates(
                 "number_asked": float(quantity and bool(_DIGIT.search(text))),
                 "hit_rank": 1.0 / math.sqrt(hit.rank),
                 "hit_score": hit.score / top,
+                "rerank": hit.scores.get("rerank", 0.0),
                 "first": float(index == 0),
                 "words": math.log(len(text.split())),
                 "pronoun": float(bool(_PRONOUN_START.match(text))),

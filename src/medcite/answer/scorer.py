@@ -38,6 +38,7 @@ FEATURES = (
     "number_asked",
     "hit_rank",
     "hit_score",
+    "rerank",
     "first",
     "words",
     "pronoun",

@@ -3,7 +3,8 @@
 Two sources of labelled sentences:
 - **BioASQ train split** (never the test split): each question is asked on the BioASQ
   evaluation library; a candidate is positive when its passage is one of the question's gold
-  snippets (the sentences that answer it);
+  snippets (the sentences that answer it) and it is among the closest of those to the
+  expert's ideal answer (ROUGE-2);
 - **MedQuAD**, labelled by question type: a sample of questions, split by focus disease,
   with every focus the answer key uses as gold left out, asked on the answer key's library;
   a candidate is positive when it comes from an answer to the same focus and question type.
@@ -30,13 +31,15 @@ from medcite.answer.candidates import Candidate, candidates
 from medcite.answer.scorer import FEATURES, WEIGHTS_FILE
 from medcite.engine import Engine
 from medcite.eval.answers import load_key, open_key_library
-from medcite.eval.datasets import load_bioasq
+from medcite.eval.datasets import BioasqQuestion, load_bioasq
 from medcite.eval.fit import _fit
 from medcite.eval.retrieval import EvalProgress, open_eval_library
+from medcite.eval.rouge import rouge2_f1
 from medcite.retrieve.rerank import expand
 from medcite.settings import Settings
 
 NEGATIVES = 40
+IDEAL_SHARE = 0.5
 MEDQUAD_QUESTIONS = 1500
 FOLDS = 5
 Example = tuple[list[Candidate], list[bool]]  # one question's candidates and labels
@@ -102,13 +105,30 @@ def _bioasq_examples(
         for n, q in enumerate(questions, start=1):
             found = engine.evidence(q.body)
             cands = candidates(found.query, found.hits, found.matchers)
-            labels = [_snippet_of(c) in q.snippets for c in cands]
+            labels = _closest_to_ideal(cands, [_snippet_of(c) in q.snippets for c in cands], q)
             out.append(_sampled(cands, labels, n))
             if progress and n % 25 == 0:
                 progress("BioASQ train candidates", n, len(questions))
         return out
     finally:
         engine.close()
+
+
+def _closest_to_ideal(
+    cands: Sequence[Candidate], in_gold: list[bool], question: BioasqQuestion
+) -> list[bool]:
+    """Of the sentences in gold snippets, those closest to the expert's ideal answer: a
+    ROUGE-2 F1 at least IDEAL_SHARE of the best one's (all of them without an ideal answer)."""
+    if not question.ideal or not any(in_gold):
+        return in_gold
+    scores = [
+        rouge2_f1(c.text, question.ideal) if gold else 0.0
+        for c, gold in zip(cands, in_gold, strict=True)
+    ]
+    best = max(scores)
+    if best == 0:
+        return in_gold
+    return [gold and s >= IDEAL_SHARE * best for gold, s in zip(in_gold, scores, strict=True)]
 
 
 def _snippet_of(candidate: Candidate) -> str:
