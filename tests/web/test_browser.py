@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from medcite.audience import PATIENT_DOSE_NOTE
 from medcite.settings import Settings
 from medcite.web import create_app
 
@@ -128,14 +127,14 @@ def test_ask_read_citations_switch_audience_and_follow_up(page: Page, base_url: 
     expect(page.locator("mark#passage strong.quote")).to_have_text(quote)
     page.go_back()
 
-    # Switch audience: answered again for patients, with the dose note beside the quotes.
+    # Switch audience: answered again for patients, without the case report's regimen.
     page.get_by_label("Patient or caregiver").check()
     page.get_by_role("button", name="Answer again for this audience").click()
     page.wait_for_load_state()
     latest = page.locator("article.answer").first
     expect(latest).to_have_attribute("data-audience", "patient")
-    expect(latest.get_by_text(PATIENT_DOSE_NOTE).first).to_be_visible()
-    assert latest.locator("button.cite").count() >= 2
+    expect(latest.get_by_text("5 mg/kg")).to_have_count(0)
+    assert latest.locator("button.cite").count() >= 1
 
     # Follow-up: answered in the conversation's context.
     page.get_by_role("textbox", name="Follow-up question").fill(FOLLOW_UP)

@@ -102,8 +102,8 @@ def candidates(
             text = p.text[start:end]
             if not _usable(text, max_words, table=p.kind == PassageKind.TABLE):
                 continue
-            if _same_words(text, p.document.title):
-                continue  # the title heading the text: it names the subject, it states nothing
+            if _heading(text, p):
+                continue  # a title heading the text: it names the subject, it states nothing
             terms = term_set(text)
             content = content_terms(text)
             f = {
@@ -144,8 +144,13 @@ def candidates(
     return out
 
 
-def _same_words(a: str, b: str) -> bool:
-    return " ".join(a.lower().split()).rstrip(".") == " ".join(b.lower().split()).rstrip(".")
+def _heading(sentence: str, passage: Passage) -> bool:
+    """A title: a passage that is its record's title, or a sentence that repeats its
+    document's title without ending like a sentence."""
+    if (passage.section or "").lower() == "title":
+        return True
+    same = " ".join(sentence.lower().split()) == " ".join(passage.document.title.lower().split())
+    return same and not sentence.rstrip().endswith((".", "!", "?"))
 
 
 def _subject(ms: Sequence[ConceptMatcher], terms: frozenset[str]) -> float:

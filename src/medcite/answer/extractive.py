@@ -39,9 +39,13 @@ MAX_CITATIONS = 3
 MAX_BOTTOM_WORDS = 70
 # A further bottom-line sentence must score at least this share of the best one.
 BOTTOM_SHARE = 0.6
+# Candidates scoring this share of the best are about as relevant: the strongest kind of
+# evidence among them leads a question about what to do.
+TIE_SHARE = 0.8
 # A section claim must score at least this share of the best candidate: padding is not
 # an answer.
 SECTION_SHARE = 0.25
+SECTION_FLOOR = 0.15  # ... or at least this (a confident best must not silence the rest)
 # On the subject: the share of the subject a candidate (with its title) must name.
 ON_SUBJECT = 0.5
 _PATIENT_KINDS = frozenset({DocKind.PATIENT_EDUCATION, DocKind.DRUG_LABEL})
@@ -92,7 +96,8 @@ def write_claims(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Clai
     drugs = drug_pattern(special_drugs(query.context))
     per_section: dict[str, int] = {}
     chosen = {id(g) for g in bottom}
-    floor = SECTION_SHARE * max((g[0].score for g in ranked.groups), default=0.0)
+    best = max((g[0].score for g in ranked.groups), default=0.0)
+    floor = min(SECTION_SHARE * best, SECTION_FLOOR)
     for group in ranked.groups:
         lead = group[0]
         if id(group) in chosen or len(claims) >= cfg.max_claims:
@@ -140,11 +145,12 @@ def _bottom_line(
 
 
 def _strongest_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:
-    """Among the candidates that score near the best, the strongest kind of evidence first
+    """Among the candidates that score about as well as the best (TIE_SHARE), the strongest
+    kind of evidence first
     (a guideline or label, then reviewed summaries, then reports): a question about what to
     do is answered by what directs practice when that is about as relevant."""
     best = ordered[0][0].score
-    near = [g for g in ordered if g[0].score >= BOTTOM_SHARE * best]
+    near = [g for g in ordered if g[0].score >= TIE_SHARE * best]
     rest = ordered[len(near) :]
     near.sort(key=lambda g: (_TIERS.get(g[0].passage.document.kind, 2), -g[0].score))
     return near + rest
