@@ -200,7 +200,7 @@ class Engine:
         """Add passages on the safety of the patient's drugs (answer/special.py) and on the
         asked aspect of the subject (answer/focused.py)."""
         for name, extra_query, rerank in (
-            ("special", special_query(query), True),
+            ("special", special_query(query), False),
             ("focused", focused_query(query), False),
         ):
             if extra_query is None:

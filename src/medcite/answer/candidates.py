@@ -16,10 +16,11 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
-from medcite.answer.evidence import ConceptMatcher, coverage, pairs_in, phrase_pairs
+from medcite.answer.evidence import ConceptMatcher, pairs_in, phrase_pairs
 from medcite.index.lexical import document_topic
-from medcite.text import content_terms, jaccard, sentence_spans, term_set
+from medcite.text import STOPWORDS, jaccard, sentence_spans, term_set, terms
 from medcite.types import Hit, Passage, PassageKind, Query
 from medcite.understand.aspects import (
     asks_quantity,
@@ -41,8 +42,31 @@ _NOISE = re.compile(
     r"\bmedlineplus\b|\bgenereviews\b|\bclinicaltrials\.gov\b|\bhuman phenotype ontology\b",
     re.I,
 )
+# Every _NOISE match holds one of these: the regex runs only when one is there.
+_NOISE_TRIGGERS = (
+    "http",
+    "www",
+    "click",
+    "see ",
+    "below",
+    "above",
+    "following",
+    "web",
+    "you can",
+    "can be",
+    "information",
+    "resources",
+    "this ",
+    "contact",
+    "listed",
+    "medlineplus",
+    "genereviews",
+    "clinicaltrials",
+    "phenotype",
+)
 _LIST_SEPARATOR = re.compile(r" - ")
 _DIGIT = re.compile(r"\d")
+_STOP_TERMS = frozenset(t for w in STOPWORDS for t in terms(w))
 # A grade a guideline summary writes after its recommendation: "(Strong, High)".
 _GRADE = re.compile(
     r"\((?P<grade>(?:strong|weak|conditional|moderate|best practice|good practice|"
@@ -79,7 +103,8 @@ def candidates(
     """Every usable sentence and table row of the hits, with its features."""
     top = max((h.score for h in hits), default=1.0) or 1.0
     phrases = phrase_pairs(query.question)
-    question_terms = content_terms(query.question)
+    question_terms = term_set(query.question) - _STOP_TERMS
+    weights = _Weights.of(ms)
     quantity = asks_quantity(query.aspects)
     family = related(query.aspects)
     out: list[Candidate] = []
@@ -104,16 +129,20 @@ def candidates(
                 continue
             if _heading(text, p):
                 continue  # a title heading the text: it names the subject, it states nothing
-            terms = term_set(text)
-            content = content_terms(text)
+            seq = terms(text)
+            own = frozenset(seq)
+            content = own - _STOP_TERMS
+            subject_own, subject_context, coverage_own, coverage_context = _shares(
+                weights, own, own | context_terms
+            )
             f = {
-                "subject_own": _subject(ms, terms),
-                "subject_context": _subject(ms, terms | context_terms),
+                "subject_own": subject_own,
+                "subject_context": subject_context,
                 "subject_topic": topics[p.document.id],
-                "coverage_own": coverage(ms, terms),
-                "coverage_context": coverage(ms, terms | context_terms),
+                "coverage_own": coverage_own,
+                "coverage_context": coverage_context,
                 "question_overlap": jaccard(question_terms, content),
-                "phrase": _phrase(phrases, pairs_in(text) | context_pairs),
+                "phrase": _phrase(phrases, frozenset(pairwise(seq)) | context_pairs),
                 "aspect_words": float(states(query.aspects, text) > 0),
                 "aspect_section": float(bool(in_section & set(query.aspects))),
                 "other_section": float(bool(in_section) and not in_section & family),
@@ -128,7 +157,8 @@ def candidates(
                 "pronoun": float(bool(_PRONOUN_START.match(text))),
                 "table": float(p.kind == PassageKind.TABLE),
             }
-            grade = _GRADE.search(p.text[end : end + 60] if end < len(p.text) else "")
+            after = p.text[end : end + 60]
+            grade = _GRADE.search(after) if "(" in after else None
             out.append(
                 Candidate(
                     text,
@@ -151,6 +181,42 @@ def _heading(sentence: str, passage: Passage) -> bool:
         return True
     same = " ".join(sentence.lower().split()) == " ".join(passage.document.title.lower().split())
     return same and not sentence.rstrip().endswith((".", "!", "?"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Weights:
+    """The question's concepts as (forms, weight, subject weight), with their totals."""
+
+    concepts: tuple[tuple[tuple[frozenset[str], ...], float, float], ...]
+    total: float
+    subject_total: float
+
+    @classmethod
+    def of(cls, ms: Sequence[ConceptMatcher]) -> _Weights:
+        concepts = tuple((m.forms, m.concept.weight, m.subject_weight) for m in ms)
+        return cls(concepts, sum(c[1] for c in concepts), sum(c[2] for c in concepts))
+
+
+def _shares(
+    weights: _Weights, own: frozenset[str], context: frozenset[str]
+) -> tuple[float, float, float, float]:
+    """Share of the subject and of all concepts found in the sentence, and with its context."""
+    s_own = s_ctx = c_own = c_ctx = 0.0
+    for forms, weight, subject in weights.concepts:
+        if not any(form <= context for form in forms):
+            continue
+        s_ctx += subject
+        c_ctx += weight
+        if any(form <= own for form in forms):
+            s_own += subject
+            c_own += weight
+    st, t = weights.subject_total, weights.total
+    return (
+        s_own / st if st else 1.0,
+        s_ctx / st if st else 1.0,
+        c_own / t if t else 1.0,
+        c_ctx / t if t else 1.0,
+    )
 
 
 def _subject(ms: Sequence[ConceptMatcher], terms: frozenset[str]) -> float:
@@ -196,6 +262,11 @@ def _usable(sentence: str, max_words: int, *, table: bool = False) -> bool:
             return False  # a heading, not a sentence
     return (
         (sentence[:1].isupper() or sentence[:1].isdigit())
-        and not _NOISE.search(sentence)
+        and not _noise(sentence)
         and len(_LIST_SEPARATOR.findall(sentence)) < 3
     )
+
+
+def _noise(sentence: str) -> bool:
+    lower = sentence.lower()
+    return any(t in lower for t in _NOISE_TRIGGERS) and bool(_NOISE.search(sentence))

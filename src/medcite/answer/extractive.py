@@ -45,7 +45,10 @@ TIE_SHARE = 0.8
 # A section claim must score at least this share of the best candidate: padding is not
 # an answer.
 SECTION_SHARE = 0.25
-SECTION_FLOOR = 0.15  # ... or at least this (a confident best must not silence the rest)
+SECTION_FLOOR = 0.15
+# Candidates scoring below this are never shown (the section floor is higher): left out
+# before near-duplicates are grouped.
+NEGLIGIBLE = 0.01  # ... or at least this (a confident best must not silence the rest)
 # On the subject: the share of the subject a candidate (with its title) must name.
 ON_SUBJECT = 0.5
 _PATIENT_KINDS = frozenset({DocKind.PATIENT_EDUCATION, DocKind.DRUG_LABEL})
@@ -78,7 +81,10 @@ def rank_evidence(
     kept = [
         c
         for c in scored
-        if (c.subject >= cfg.min_sentence_relevance or _about_drug(c, drugs))
+        if (
+            (c.subject >= cfg.min_sentence_relevance and c.score >= NEGLIGIBLE)
+            or _about_drug(c, drugs)
+        )
         and _fits_audience(c, query.audience)
     ]
     return Ranked(_dedupe(kept, cfg.duplicate_similarity))
