@@ -144,6 +144,9 @@ def candidates(
                 "question_overlap": jaccard(question_terms, content),
                 "phrase": _phrase(phrases, frozenset(pairwise(seq)) | context_pairs),
                 "aspect_words": float(states(query.aspects, text) > 0),
+                "aspect_share": states(query.aspects, text) / len(query.aspects)
+                if query.aspects
+                else 0.0,
                 "aspect_section": float(bool(in_section & set(query.aspects))),
                 "other_section": float(bool(in_section) and not in_section & family),
                 "no_aspect": float(not query.aspects),

@@ -27,7 +27,7 @@ from medcite.answer.sections import SPECIAL, assign_section, drug_pattern, speci
 from medcite.audience import mentions_dose, sentence_length_factor
 from medcite.settings import AnswerSettings
 from medcite.text import jaccard, normalize_ws
-from medcite.types import Audience, Claim, DocKind, Hit, Query, Support
+from medcite.types import Audience, Claim, DocKind, Hit, PassageKind, Query, Support
 
 BOTTOM_LINE = "bottom_line"
 # The next best statements, for the bottom line when verification removes all of its own;
@@ -51,6 +51,11 @@ SECTION_FLOOR = 0.15
 NEGLIGIBLE = 0.01  # ... or at least this (a confident best must not silence the rest)
 # On the subject: the share of the subject a candidate (with its title) must name.
 ON_SUBJECT = 0.5
+_POINTS_TO_TABLE = re.compile(
+    r"\b(?:shown|listed|given|summari[sz]ed|described) (?:below|in (?:the )?table)|"
+    r"\bas follows\b|\bin the following table\b|\bsee table\b",
+    re.I,
+)
 _PATIENT_KINDS = frozenset({DocKind.PATIENT_EDUCATION, DocKind.DRUG_LABEL})
 _TIERS = {
     DocKind.GUIDELINE: 0,
@@ -147,7 +152,28 @@ def _bottom_line(
             continue
         chosen.append(group)
         words += n
-    return chosen or ordered[:1]
+    chosen = chosen or ordered[:1]
+    table = _table_it_points_to(chosen[0][0], ordered)
+    if table is not None and table not in chosen:
+        chosen = [chosen[0], table, *chosen[1:]][: cfg.bottom_line_sentences]
+    return chosen
+
+
+def _table_it_points_to(lead: Candidate, ordered: list[list[Candidate]]) -> list[Candidate] | None:
+    """The best row of the table a statement points to ("based on weight as shown below"):
+    in the same document and section, a table passage after it."""
+    if not _POINTS_TO_TABLE.search(lead.text):
+        return None
+    p = lead.passage
+    rows = [
+        g
+        for g in ordered
+        if g[0].passage.kind == PassageKind.TABLE
+        and g[0].passage.document.id == p.document.id
+        and g[0].passage.section == p.section
+        and g[0].passage.seq >= p.seq
+    ]
+    return rows[0] if rows else None
 
 
 def _strongest_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:

@@ -31,6 +31,7 @@ FEATURES = (
     "question_overlap",
     "phrase",
     "aspect_words",
+    "aspect_share",
     "aspect_section",
     "other_section",
     "no_aspect",

@@ -64,11 +64,20 @@ def other_names(name: str, library: Library) -> tuple[str, ...]:
     documents: dict[str, set[str]] = {}
     for passage in passages.values():
         for m in beside.finditer(passage.text):
-            other = (m.group("a") or m.group("b")).strip().lower()
-            if other != name.lower() and other not in STOPWORDS:
-                documents.setdefault(other, set()).add(passage.document.id)
+            # "older adults get shingles (herpes zoster)": the name is some last words
+            words = (m.group("a") or m.group("b")).lower().split()
+            runs = (
+                [words[i:] for i in range(len(words))]
+                if m.group("a")
+                else [words[: i + 1] for i in range(len(words))]
+            )
+            for run in runs:
+                other = " ".join(run)
+                if other != name.lower() and run[0] not in STOPWORDS and run[-1] not in STOPWORDS:
+                    documents.setdefault(other, set()).add(passage.document.id)
     kept = [n for n, docs in documents.items() if len(docs) >= MIN_DOCUMENTS]
-    return tuple(sorted(kept, key=lambda n: -len(documents[n]))[:2])
+    kept.sort(key=lambda n: (-len(documents[n]), len(n.split())))
+    return tuple(kept[:1])
 
 
 def spelled_out(acronym: str, library: Library) -> tuple[str, ...]:
