@@ -37,7 +37,7 @@ _NOISE = re.compile(
     r"https?://|www\.|\bclick\b|\bsee (?:also|the)\b|\b(?:table|list|links?) (?:below|above)\b|"
     r"\bthe following (?:list|table|links?|resources)\b|\bweb ?sites?\b|"
     r"\byou can (?:use|find|view)\b|"
-    r"\bcan be (?:viewed|found) (?:on|at)\b|\bfor more information\b|\bmore detailed information\b|"
+    r"\bcan be (?:viewed|found) (?:on|at)\b|\bmore (?:detailed )?information\b|"
     r"\bthese resources\b|\bthis (?:section|page|fact sheet)\b|\bcontact us\b|\blisted below\b|"
     r"\bmedlineplus\b|\bgenereviews\b|\bclinicaltrials\.gov\b|\bhuman phenotype ontology\b",
     re.I,

@@ -252,7 +252,10 @@ ASPECTS: tuple[Aspect, ...] = (
     ),
     Aspect(
         "lab_value",
-        _re(r"\b(?:level|value|count|concentration|titer|result)s? (?:was|were|of)\b|\bwhat was\b"),
+        _re(
+            r"\b(?:level|value|count|concentration|titer|result)s? (?:was|were|of)\b|\bwhat was\b",
+            r"\bwhat (?:\w+ ){0,2}(?:level|range|value|threshold|cut-?off)s?\b",
+        ),
         (),
         _re(r"\b\d[\d ,.]*\s?(?:pg/ml|ng/ml|mg/dl|g/l|u/l|µmol/l|μmol/l|mmol/l|×10|x10|%)"),
         None,
