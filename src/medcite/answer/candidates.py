@@ -21,7 +21,7 @@ from itertools import pairwise
 from medcite.answer.evidence import ConceptMatcher, pairs_in, phrase_pairs
 from medcite.index.lexical import document_topic
 from medcite.text import STOPWORDS, jaccard, sentence_spans, term_set, terms
-from medcite.types import Hit, Passage, PassageKind, Query
+from medcite.types import DocKind, Hit, Passage, PassageKind, Query
 from medcite.understand.aspects import (
     asks_quantity,
     related,
@@ -39,7 +39,8 @@ _NOISE = re.compile(
     r"\byou can (?:use|find|view)\b|"
     r"\bcan be (?:viewed|found) (?:on|at)\b|\bmore (?:detailed )?information\b|"
     r"\bthese resources\b|\bthis (?:section|page|fact sheet)\b|\bcontact us\b|\blisted below\b|"
-    r"\bmedlineplus\b|\bgenereviews\b|\bclinicaltrials\.gov\b|\bhuman phenotype ontology\b",
+    r"\bmedlineplus\b|\bgenereviews\b|\bclinicaltrials\.gov\b|\bhuman phenotype ontology\b|"
+    r"\bdistr(?:\.|ibuted) by\b|\bmanufactured (?:by|for)\b|\bmarketed by\b",
     re.I,
 )
 # Every _NOISE match holds one of these: the regex runs only when one is there.
@@ -125,7 +126,12 @@ def candidates(
         spans = _rows(p.text) if p.kind == PassageKind.TABLE else sentence_spans(p.text)
         for index, (start, end) in enumerate(spans):
             text = p.text[start:end]
-            if not _usable(text, max_words, table=p.kind == PassageKind.TABLE):
+            if not _usable(
+                text,
+                max_words,
+                table=p.kind == PassageKind.TABLE,
+                item=p.document.kind == DocKind.DRUG_LABEL,
+            ):
                 continue
             if _heading(text, p):
                 continue  # a title heading the text: it names the subject, it states nothing
@@ -178,10 +184,8 @@ def candidates(
 
 
 def _heading(sentence: str, passage: Passage) -> bool:
-    """A title: a passage that is its record's title, or a sentence that repeats its
-    document's title without ending like a sentence."""
-    if (passage.section or "").lower() == "title":
-        return True
+    """A title heading the text: a sentence that repeats its document's title without
+    ending like a sentence (a paper's title that states a finding ends with a period)."""
     same = " ".join(sentence.lower().split()) == " ".join(passage.document.title.lower().split())
     return same and not sentence.rstrip().endswith((".", "!", "?"))
 
@@ -253,7 +257,9 @@ def _rows(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _usable(sentence: str, max_words: int, *, table: bool = False) -> bool:
+def _usable(sentence: str, max_words: int, *, table: bool = False, item: bool = False) -> bool:
+    """A statement worth showing: not a heading, a question, navigation or a fragment
+    (`item`: a label's bullets may start in lower case, "in a child who is taking …")."""
     words = sentence.split()
     if table:
         return len(words) >= 3 and bool(_DIGIT.search(sentence)) and len(words) <= max_words
@@ -264,7 +270,7 @@ def _usable(sentence: str, max_words: int, *, table: bool = False) -> bool:
         if capitalised > 0.6 * len(words):
             return False  # a heading, not a sentence
     return (
-        (sentence[:1].isupper() or sentence[:1].isdigit())
+        (sentence[:1].isupper() or sentence[:1].isdigit() or (item and sentence[:1].isalpha()))
         and not _noise(sentence)
         and len(_LIST_SEPARATOR.findall(sentence)) < 3
     )

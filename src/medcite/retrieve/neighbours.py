@@ -1,9 +1,10 @@
 """Passages that complete a retrieved one: the rest of its section, tables first.
 
 A label's dosing sentence often ends "based on weight as shown below" and the doses sit in
-the table after it, which shares none of the question's words. For the best few hits, the
-other passages of the same document section join the evidence, scored just below the hit
-they complete.
+the table after it, which shares none of the question's words; a short answer page is cut
+into passages of which only some match the question. For the best few hits, the other
+passages of the same document section join the evidence (the whole section when it is
+short, else the nearest, tables first), scored just below the hit they complete.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from medcite.types import DocKind, Hit, Passage, PassageKind
 
 ANCHORS = 6  # how many of the best hits bring their section's other passages
 PER_ANCHOR = 3
+SHORT_SECTION = 8  # passages
 NEIGHBOUR_SHARE = 0.95  # of the anchor's score
 
 PassagesOf = Callable[[Sequence[str]], Iterable[Passage]]
@@ -39,7 +41,8 @@ def with_neighbours(hits: Sequence[Hit], passages_of: PassagesOf) -> list[Hit]:
             if p.section == anchor.passage.section and p.id not in seen
         ]
         same.sort(key=lambda p: (p.kind != PassageKind.TABLE, abs(p.seq - anchor.passage.seq)))
-        for p in same[:PER_ANCHOR]:
+        # a short section comes whole (a MedQuAD answer); a long one brings its nearest
+        for p in same[: len(same) if len(same) <= SHORT_SECTION else PER_ANCHOR]:
             seen.add(p.id)
             scores = {**anchor.scores, "neighbour_of": float(anchor.rank)}
             added.append(Hit(p, anchor.score * NEIGHBOUR_SHARE, 0, scores))
