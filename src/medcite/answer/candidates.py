@@ -75,6 +75,7 @@ _GRADE = re.compile(
     re.I,
 )
 MIN_WORDS = 6
+MAX_LEAD_IN = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ class Candidate:
     content: frozenset[str]
     grade: str | None = None
     score: float = 0.0
+    lead_in: str | None = None  # the heading a list item completes ("Do not use")
     extra: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -135,7 +137,12 @@ def candidates(
                 continue
             if _heading(text, p):
                 continue  # a title heading the text: it names the subject, it states nothing
-            seq = terms(text)
+            lead_in = _lead_in(p.text, start, p.section) if text[:1].islower() else None
+            if text[:1].islower() and lead_in is None:
+                continue  # a fragment, not an item of a list
+            # "Do not use" before "in a child who is taking …" is part of what it says
+            stated = f"{lead_in}: {text}" if lead_in else text
+            seq = terms(stated)
             own = frozenset(seq)
             content = own - _STOP_TERMS
             subject_own, subject_context, coverage_own, coverage_context = _shares(
@@ -149,8 +156,8 @@ def candidates(
                 "coverage_context": coverage_context,
                 "question_overlap": jaccard(question_terms, content),
                 "phrase": _phrase(phrases, frozenset(pairwise(seq)) | context_pairs),
-                "aspect_words": float(states(query.aspects, text) > 0),
-                "aspect_share": states(query.aspects, text) / len(query.aspects)
+                "aspect_words": float(states(query.aspects, stated) > 0),
+                "aspect_share": states(query.aspects, stated) / len(query.aspects)
                 if query.aspects
                 else 0.0,
                 "aspect_section": float(bool(in_section & set(query.aspects))),
@@ -178,6 +185,7 @@ def candidates(
                     f,
                     content,
                     grade.group("grade") if grade else _grade_in(text),
+                    lead_in=lead_in,
                 )
             )
     return out
@@ -235,6 +243,23 @@ def _subject(ms: Sequence[ConceptMatcher], terms: frozenset[str]) -> float:
 
 def _phrase(phrases: frozenset[tuple[str, str]], found: frozenset[tuple[str, str]]) -> float:
     return len(phrases & found) / len(phrases) if phrases else 0.0
+
+
+def _lead_in(text: str, start: int, section: str | None) -> str | None:
+    """The heading a list item in lower case completes: the nearest line before it that is
+    short and does not end a sentence ("Ask a doctor before use if the child has"), else the
+    last part of its section's name ("Warnings — Do not use")."""
+    for line in reversed(text[:start].splitlines()):
+        line = line.strip(" •-:\t")
+        if not line or line[:1].islower():
+            continue
+        return line if _heading_like(line) else None
+    last = (section or "").split(" — ")[-1].strip()
+    return last if last and _heading_like(last) else None
+
+
+def _heading_like(line: str) -> bool:
+    return line[:1].isupper() and len(line.split()) <= MAX_LEAD_IN and not line.endswith(".")
 
 
 def _grade_in(text: str) -> str | None:

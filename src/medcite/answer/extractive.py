@@ -260,5 +260,5 @@ def _claim(group: list[Candidate], section: str, patients: Mapping[str, str]) ->
         section,
         support=support,
         grade=lead.grade,
-        frame=frame(lead.passage, patients, lead.text),
+        frame=lead.lead_in or frame(lead.passage, patients, lead.text),
     )

@@ -281,19 +281,29 @@ FAMILIES: tuple[frozenset[str], ...] = (
     frozenset({"symptoms", "diagnosis", "prognosis", "lab_value"}),
 )
 _QUESTION = re.compile(r"[^.?!]*\?")
+# Circumstances a statement sets for the question, whatever the question asks.
+SITUATIONS = frozenset({"product", "missed_dose", "pregnancy", "renal", "hepatic", "interaction"})
 
 
 def asked_aspects(question: str) -> tuple[str, ...]:
     """The aspects a question asks about, in table order (none: what the subject is).
 
     When the text holds questions among statements ("Our son was just diagnosed with it.
-    Can he pass it on?"), the questions are read first: the statements describe the case,
-    and count only when the questions alone ask for no aspect ("I forgot last night's
+    Can he pass it on?"), the questions decide: the statements tell the story, and add only
+    the patient's situation (SITUATIONS: "I'm 12 weeks pregnant.", "The seal is torn.") —
+    or everything when the questions alone ask for no aspect ("I forgot last night's
     tablet. Should I take it now?").
     """
     asking = " ".join(m.group(0) for m in _QUESTION.finditer(question))
     found = tuple(a.key for a in ASPECTS if a.asks.search(asking)) if asking else ()
-    return found or tuple(a.key for a in ASPECTS if a.asks.search(question))
+    if not found:
+        return tuple(a.key for a in ASPECTS if a.asks.search(question))
+    situation = [
+        a.key
+        for a in ASPECTS
+        if a.key in SITUATIONS and a.key not in found and a.asks.search(question)
+    ]
+    return (*found, *situation)
 
 
 def related(aspects: Iterable[str]) -> frozenset[str]:
