@@ -111,6 +111,7 @@ def markdown(answer: Answer) -> str:
             "",
         ]
         lines += [f"> Note: {note}" for note in answer.notes]
+        lines += [""] if answer.notes else []
         lines += _assumptions(answer)
         for section in answer.sections:
             lines += [f"## {section.title}", ""]

@@ -23,11 +23,19 @@ from medcite.answer.framing import (
     recommendable,
 )
 from medcite.answer.scorer import load_scorer, score
-from medcite.answer.sections import SPECIAL, assign_section, drug_pattern, special_drugs, template
+from medcite.answer.sections import (
+    ASPECT_SECTIONS,
+    SPECIAL,
+    assign_section,
+    drug_pattern,
+    special_drugs,
+    template,
+)
 from medcite.audience import mentions_dose, sentence_length_factor
 from medcite.settings import AnswerSettings
 from medcite.text import jaccard, normalize_ws
 from medcite.types import Audience, Claim, DocKind, Hit, PassageKind, Query, Support
+from medcite.understand.aspects import BY_KEY
 
 BOTTOM_LINE = "bottom_line"
 # The next best statements, for the bottom line when verification removes all of its own;
@@ -56,7 +64,12 @@ _POINTS_TO_TABLE = re.compile(
     r"\bas follows\b|\bin the following table\b|\bsee table\b",
     re.I,
 )
-_PATIENT_KINDS = frozenset({DocKind.PATIENT_EDUCATION, DocKind.DRUG_LABEL})
+# A label's sections written for patients (the SPL reader names them so).
+_FOR_PATIENTS = re.compile(
+    r"medguide|medication guide|patient package insert|information for patients|"
+    r"patient (?:counseling )?information|directions|do not use|ask a doctor|stop use",
+    re.I,
+)
 _TIERS = {
     DocKind.GUIDELINE: 0,
     DocKind.DRUG_LABEL: 0,
@@ -109,11 +122,16 @@ def write_claims(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Clai
     chosen = {id(g) for g in bottom}
     best = max((g[0].score for g in ranked.groups), default=0.0)
     floor = min(SECTION_SHARE * best, SECTION_FLOOR)
-    for group in ranked.groups:
+    ordered = ranked.groups
+    if query.audience == Audience.PATIENT:  # what is written for patients first
+        ordered = sorted(ordered, key=lambda g: not for_patients(g[0]))
+    for group in ordered:
         lead = group[0]
         if id(group) in chosen or len(claims) >= cfg.max_claims:
             continue
-        section = assign_section(keys, lead.text, lead.passage, drugs)
+        section = _stated_aspect(query, lead) or assign_section(
+            keys, lead.text, lead.passage, drugs
+        )
         if _boxed(lead, drugs):
             section = BOXED
         # "Special considerations" and a label's boxed warning are about the patient's
@@ -127,6 +145,16 @@ def write_claims(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Clai
             per_section[section] = per_section.get(section, 0) + 1
             claims.append(_claim(group, section, patients))
     return claims
+
+
+def _stated_aspect(query: Query, candidate: Candidate) -> str | None:
+    """The section of the first asked aspect the candidate states in so many words (a
+    missed-dose sentence goes to Dosing whatever its source section)."""
+    text = f"{candidate.lead_in}: {candidate.text}" if candidate.lead_in else candidate.text
+    for key in query.aspects:
+        if key in ASPECT_SECTIONS and BY_KEY[key].states.search(text):
+            return ASPECT_SECTIONS[key]
+    return None
 
 
 def _bottom_line(
@@ -156,7 +184,19 @@ def _bottom_line(
     table = _table_it_points_to(chosen[0][0], ordered)
     if table is not None and table not in chosen:
         chosen = [chosen[0], table, *chosen[1:]][: cfg.bottom_line_sentences]
-    return chosen
+    return _reading_order(chosen)
+
+
+def _reading_order(chosen: list[list[Candidate]]) -> list[list[Candidate]]:
+    """Statements of one passage in the order the source gives them; sources in the order
+    of their best statement."""
+    first: dict[str, int] = {}
+    for i, g in enumerate(chosen):
+        first.setdefault(g[0].passage.document.id, i)
+    return sorted(
+        chosen,
+        key=lambda g: (first[g[0].passage.document.id], g[0].passage.seq, g[0].start),
+    )
 
 
 def _table_it_points_to(lead: Candidate, ordered: list[list[Candidate]]) -> list[Candidate] | None:
@@ -193,9 +233,18 @@ def _patient_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:
     for i, group in enumerate(ordered):
         if group[0].score < BOTTOM_SHARE * best:
             break
-        if group[0].passage.document.kind in _PATIENT_KINDS:
+        if for_patients(group[0]):
             return [group, *ordered[:i], *ordered[i + 1 :]]
     return ordered
+
+
+def for_patients(candidate: Candidate) -> bool:
+    """Written for patients: a patient-education page, or a label's Medication Guide,
+    patient information or Drug Facts directions."""
+    doc, section = candidate.passage.document, candidate.passage.section or ""
+    if doc.kind == DocKind.PATIENT_EDUCATION:
+        return True
+    return doc.kind == DocKind.DRUG_LABEL and bool(_FOR_PATIENTS.search(section))
 
 
 def _boxed(candidate: Candidate, drugs: re.Pattern[str] | None) -> bool:

@@ -42,7 +42,7 @@ NOUNS: dict[str, str] = {
     "product": "product handling",
 }
 # A candidate states an aspect when its words or its section do, and it scores this well.
-MIN_SCORE = 0.2
+MIN_SCORE = 0.05
 _NAMES = {  # kind -> (one, several)
     DocKind.PATIENT_EDUCATION: ("patient-education page", "patient-education pages"),
     DocKind.OTHER: ("source of unknown kind", "sources of unknown kind"),

@@ -58,6 +58,7 @@ _LETTERED = re.compile(
     r"(?![\w.,-]\d|[\w-])"
 )
 ASPECT_WEIGHT = 0.25
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 # "a patient with stage 4 CKD", "a 58-year-old man who has Parkinson's disease"
 _HAS = re.compile(r"\b(?:with|has|have|having)\s+(?:[\w'-]+\s+){0,3}", re.I)
 CONTEXT_SUBJECT = 0.5
@@ -96,7 +97,7 @@ def understand(
     measured = {m.lower() for m in _MEASUREMENT.findall(subject)}
     concepts = [
         _weigh(c, doc_freq, n_passages, aspect=bool(measured & {f.lower() for f in c.forms}))
-        for c in _corrected(extract_concepts(subject, context), doc_freq)
+        for c in _corrected(extract_concepts(subject, context, is_topic), doc_freq)
     ]
     drugs = frozenset(d.generic for d in context.drugs)
     concepts = [
@@ -168,8 +169,11 @@ def without_identifiers(question: str) -> str:
     return re.sub(r"\[[A-Z]+_\d+\]", " ", scrubbed.text)
 
 
-def extract_concepts(question: str, context: PatientContext | None = None) -> list[Concept]:
-    """Concepts in order of appearance; synonyms and abbreviations merged into one."""
+def extract_concepts(
+    question: str, context: PatientContext | None = None, is_topic: IsTopic | None = None
+) -> list[Concept]:
+    """Concepts in order of appearance; synonyms and abbreviations merged into one, and
+    words that together name a library topic ("herpes zoster", `is_topic`) kept together."""
     found: dict[str, Concept] = {}
     remaining = question
     if context is not None:
@@ -181,8 +185,9 @@ def extract_concepts(question: str, context: PatientContext | None = None) -> li
             group = synonyms(form) or (form,)
             found.setdefault(group[0], Concept(group[0], group, 1.0))
             remaining = pattern.sub(" ", remaining)
+    remaining = _topic_phrases(remaining, is_topic, found)
     remaining = _lettered_names(remaining, found)
-    for raw in re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", remaining):
+    for raw in (m.group(0) for m in _WORD.finditer(remaining)):
         word = raw.lower()
         shouted = word in CASE_SENSITIVE and raw.isupper() and len(raw) > 1
         if not shouted and (word in STOPWORDS or word in QUESTION_WORDS or word in PATIENT_WORDS):
@@ -197,6 +202,32 @@ def extract_concepts(question: str, context: PatientContext | None = None) -> li
         else:
             found.setdefault(word, Concept(word, (word,), 1.0))
     return list(found.values())
+
+
+def _topic_phrases(question: str, is_topic: IsTopic | None, found: dict[str, Concept]) -> str:
+    """Runs of two to four words (no stopword at either end) that the library has documents
+    about become one concept each, longest first; returns the question without them."""
+    if is_topic is None:
+        return question
+    spans = [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(question)]
+    taken: list[tuple[int, int]] = []
+    for size in range(4, 1, -1):
+        for i in range(len(spans) - size + 1):
+            run = spans[i : i + size]
+            start, end, words = run[0][0], run[-1][1], [w for _, _, w in run]
+            if (
+                words[0] in STOPWORDS
+                or words[-1] in STOPWORDS
+                or any(w in PATIENT_WORDS or w in QUESTION_WORDS for w in words)
+                or any(s < end and start < e for s, e in taken)
+            ):
+                continue
+            if is_topic(" ".join(words)):
+                found.setdefault(" ".join(words), Concept(" ".join(words), (" ".join(words),), 1.0))
+                taken.append((start, end))
+    for start, end in sorted(taken, reverse=True):
+        question = question[:start] + " " + question[end:]
+    return question
 
 
 def _lettered_names(question: str, found: dict[str, Concept]) -> str:
