@@ -113,9 +113,10 @@ def write_claims(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Clai
     groups = [g for g in ranked.groups if g[0].subject >= ON_SUBJECT]
     bottom = _bottom_line(groups, query, cfg)
     patients = described_patients(c.passage for g in ranked.groups for c in g)
-    claims = [_claim(group, BOTTOM_LINE, patients) for group in bottom]
+    unnamed = not any(c.subject > 0 for c in query.concepts)
+    claims = [_claim(group, BOTTOM_LINE, patients, unnamed=unnamed) for group in bottom]
     spare = [g for g in sorted(groups, key=lambda g: -g[0].score) if g not in bottom]
-    claims += [_claim(group, RESERVE, patients) for group in spare[:RESERVES]]
+    claims += [_claim(g, RESERVE, patients, unnamed=unnamed) for g in spare[:RESERVES]]
     keys = template(query.question_type, query.aspects)
     drugs = drug_pattern(special_drugs(query.context))
     per_section: dict[str, int] = {}
@@ -143,7 +144,7 @@ def write_claims(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Clai
         section = placed(section, lead.passage.document.kind)
         if per_section.get(section, 0) < cfg.max_per_section:
             per_section[section] = per_section.get(section, 0) + 1
-            claims.append(_claim(group, section, patients))
+            claims.append(_claim(group, section, patients, unnamed=unnamed))
     return claims
 
 
@@ -288,7 +289,9 @@ def _dedupe(cands: list[Candidate], threshold: float) -> list[list[Candidate]]:
     return groups
 
 
-def _claim(group: list[Candidate], section: str, patients: Mapping[str, str]) -> Claim:
+def _claim(
+    group: list[Candidate], section: str, patients: Mapping[str, str], *, unnamed: bool = False
+) -> Claim:
     """The leading sentence, citing up to MAX_CITATIONS documents that say exactly it,
     preferring different publishers; framed by its kind, with the source's grade."""
     lead = group[0]
@@ -309,5 +312,5 @@ def _claim(group: list[Candidate], section: str, patients: Mapping[str, str]) ->
         section,
         support=support,
         grade=lead.grade,
-        frame=lead.lead_in or frame(lead.passage, patients, lead.text),
+        frame=lead.lead_in or frame(lead.passage, patients, lead.text, unnamed=unnamed),
     )

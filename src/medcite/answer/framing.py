@@ -89,14 +89,17 @@ def placed(section: str, kind: DocKind) -> str:
     return section if section in DESCRIPTIVE else "case_evidence"
 
 
-def frame(passage: Passage, patients: Mapping[str, str], text: str = "") -> str | None:
+def frame(
+    passage: Passage, patients: Mapping[str, str], text: str = "", *, unnamed: bool = False
+) -> str | None:
     """ "Case report, a 44-year-old woman" for reports and studies (`patients`: document id
-    -> the patient or population it describes, see `described_patients`); for a sentence
-    that opens by pointing back ("The condition is the most common cause …"), what its
-    source is about ("Hashimoto's thyroiditis"); None for statements that stand alone."""
+    -> the patient or population it describes, see `described_patients`); what its source
+    is about ("Hashimoto's thyroiditis") for a sentence that opens by pointing back ("The
+    condition is the most common cause …") or answers a question that names no subject
+    (`unnamed`: "What could this be?"); None for statements that stand alone."""
     kind = passage.document.kind
     if kind not in _FRAMED:
-        return document_topic(passage.document) if _ANAPHOR.match(text) else None
+        return document_topic(passage.document) if unnamed or _ANAPHOR.match(text) else None
     who = patients.get(passage.document.id)
     return f"{kind.label}, {who}" if who else kind.label
 
