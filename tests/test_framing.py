@@ -92,3 +92,42 @@ def test_table_rows_are_candidates_with_their_header() -> None:
     assert texts[1] == "≥30 kg | 40 mg every other week"
     assert all(table.text[c.start : c.end] == c.text for c in rows)
     assert all(c.features["table"] == 1.0 for c in rows)
+
+
+def test_a_label_list_item_is_framed_by_the_heading_it_completes() -> None:
+    item = passage(
+        "in a child under 4 years of age\n\nin a child who is taking a prescription zorbitol "
+        "inhibitor, or for 2 weeks after stopping it.",
+        DocKind.DRUG_LABEL,
+        section="Warnings — Do not use",
+    )
+    query = _query(("contraindication",))
+    found = candidates(query, [Hit(item, 1.0, 1)], matchers(query))
+    assert {c.lead_in for c in found} == {"Do not use"}
+    stray = passage("in a sentence cut from its start by a page break.", DocKind.OTHER)
+    assert candidates(query, [Hit(stray, 1.0, 1)], matchers(query)) == []
+
+
+def test_the_bottom_line_keeps_the_sources_reading_order_and_sections_follow_aspects() -> None:
+    from medcite.answer.extractive import write_claims
+    from medcite.settings import AnswerSettings
+
+    text = (
+        "If you miss a dose of zorbitol, take it as soon as you remember. Do not take zorbitol "
+        "if it has been more than 12 hours since you missed your last dose. Do not take 2 "
+        "doses of zorbitol at the same time."
+    )
+    label = passage(text, DocKind.DRUG_LABEL, section="SPL Patient Package Insert")
+    query = _query(("missed_dose",))
+    claims = write_claims(query, _ranked(query, [label]), AnswerSettings())
+    bottom = [c for c in claims if c.section == "bottom_line"]
+    assert [text.index(c.text) for c in bottom] == sorted(text.index(c.text) for c in bottom)
+    assert all(c.section in {"bottom_line", "bottom_line_reserve", "dosing"} for c in claims)
+
+
+def test_a_question_naming_no_subject_is_answered_with_each_sources_topic() -> None:
+    p = passage("Pupil of the eye appears white instead of red in photographs.", DocKind.OTHER)
+    assert frame(p, {}, p.text, unnamed=True) is not None
+    page = passage("Pupil of the eye appears white instead of red.", DocKind.PATIENT_EDUCATION)
+    assert frame(page, {}, page.text, unnamed=True) == page.document.title
+    assert frame(page, {}, page.text) is None

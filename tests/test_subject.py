@@ -58,3 +58,18 @@ def test_an_unseen_word_before_a_subject_is_part_of_its_name() -> None:
 def test_everyday_english_comes_from_a_frequency_list() -> None:
     assert is_everyday("kids") and is_everyday("Okay")
     assert not is_everyday("colchicine") and not is_everyday("velorbatide")
+
+
+def test_words_that_together_name_a_topic_are_one_concept() -> None:
+    from medcite.index.lexical import topic_key
+
+    topics = {topic_key("herpes zoster oticus"), topic_key("herpes zoster")}
+    query = understand(
+        "What complication follows herpes zoster in older people?",
+        df,
+        1000,
+        is_topic=lambda w: topic_key(w) in topics,
+    )
+    labels = {c.label: c.subject for c in query.concepts}
+    assert labels.get("herpes zoster") == 1.0
+    assert "herpes" not in labels and "zoster" not in labels
