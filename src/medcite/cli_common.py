@@ -3,7 +3,7 @@ progress bar, and library errors turned into one clear line and exit status 1.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -43,6 +43,16 @@ def cli_errors() -> Iterator[None]:
     except MedciteError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
+
+
+@contextmanager
+def progress_reporter() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar, as the `progress(what, done, total)` callback long jobs take."""
+    with progress_bar() as bar:
+        task = bar.add_task("preparing", total=None)
+        yield lambda what, done, total: bar.update(
+            task, description=what, completed=done, total=total
+        )
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from medcite.cli_common import cli_errors, err, out, progress_bar, settings_for
+from medcite.cli_common import cli_errors, err, out, progress_bar, progress_reporter, settings_for
 from medcite.engine import Engine
 from medcite.eval.faithfulness import evaluate, json_report, load_questions, markdown_table
 from medcite.eval.ideal import IdealReport
@@ -62,12 +62,7 @@ def retrieval(
     """Ablation table of retrieval configurations: quality and latency (p50/p95)."""
     with cli_errors():
         settings = settings_for(ctx)
-        with progress_bar() as bar:
-            task = bar.add_task("preparing", total=None)
-
-            def on_progress(what: str, done: int, total: int) -> None:
-                bar.update(task, description=what, completed=done, total=total)
-
+        with progress_reporter() as on_progress:
             if dataset == Dataset.BIOASQ:
                 report = evaluate_bioasq(
                     settings,
@@ -148,15 +143,12 @@ def ideal(
 
     with cli_errors():
         settings = settings_for(ctx)
-        with progress_bar() as bar:
-            task = bar.add_task("preparing", total=None)
+        with progress_reporter() as progress:
             report = evaluate_ideal(
                 settings,
                 split=split.value,
                 limit=limit,
-                progress=lambda what, done, total: bar.update(
-                    task, description=what, completed=done, total=total
-                ),
+                progress=progress,
             )
     header, body = _ideal_cells(report)
     if markdown:
@@ -229,16 +221,13 @@ def fit_verdict_command(
     target_path = out_path or WEIGHTS_FILE
     with cli_errors():
         settings = settings_for(ctx)
-        with progress_bar() as bar:
-            task = bar.add_task("preparing", total=None)
+        with progress_reporter() as progress:
             fitted = fit_verdict(
                 settings,
                 out=target_path,
                 limit=limit,
                 target=target,
-                progress=lambda what, done, total: bar.update(
-                    task, description=what, completed=done, total=total
-                ),
+                progress=progress,
             )
     model, cv = fitted["model"], fitted["cross_validated"]
     inputs = ", ".join(f"{i['name']} {i['weight']:+.2f}" for i in model["inputs"])
@@ -268,15 +257,12 @@ def fit_reranker_command(
     target = out_path or WEIGHTS_FILE
     with cli_errors():
         settings = settings_for(ctx)
-        with progress_bar() as bar:
-            task = bar.add_task("preparing", total=None)
+        with progress_reporter() as progress:
             fitted = fit_reranker(
                 settings,
                 out=target,
                 limit=limit,
-                progress=lambda what, done, total: bar.update(
-                    task, description=what, completed=done, total=total
-                ),
+                progress=progress,
             )
     for name in ("hybrid", "lexical"):
         inputs = sorted(fitted[name]["inputs"], key=lambda i: -abs(i["weight"]))[:6]
@@ -352,15 +338,12 @@ def answers(
     with cli_errors():
         settings = settings_for(ctx)
         path = key or settings.eval_dir / DEFAULT_KEY
-        with progress_bar() as bar:
-            task = bar.add_task("preparing", total=None)
+        with progress_reporter() as progress:
             report = evaluate_answers(
                 settings,
                 path,
                 perturb=perturb,
-                progress=lambda what, done, total: bar.update(
-                    task, description=what, completed=done, total=total
-                ),
+                progress=progress,
             )
     table = Table(title=f"answer key {report.key}")
     for name in ("category", "questions passed", "checks passed"):
@@ -409,16 +392,13 @@ def fit_scorer_command(
     target = out_path or WEIGHTS_FILE
     with cli_errors():
         settings = settings_for(ctx)
-        with progress_bar() as bar:
-            task = bar.add_task("preparing", total=None)
+        with progress_reporter() as progress:
             fitted = fit_scorer(
                 settings,
                 out=target,
                 bioasq_limit=bioasq_limit,
                 medquad_questions=medquad,
-                progress=lambda what, done, total: bar.update(
-                    task, description=what, completed=done, total=total
-                ),
+                progress=progress,
             )
     out.print(
         f"features: {', '.join(fitted.features)}\ncross-validated precision at 1 "

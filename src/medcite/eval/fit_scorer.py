@@ -98,17 +98,32 @@ def _bioasq_examples(
     data = load_bioasq(settings.eval_dir / "bioasq")
     library = open_eval_library(settings, data, None, embed=False)
     library.close()
-    engine = Engine(library.settings)
+    questions = [q for q in data.select("train", limit) if q.snippets]
+
+    def labels(i: int, cands: list[Candidate]) -> list[bool]:
+        q = questions[i]
+        return _closest_to_ideal(cands, [_snippet_of(c) in q.snippets for c in cands], q)
+
+    return _collect(library.settings, [q.body for q in questions], labels, "BioASQ train", progress)
+
+
+def _collect(
+    settings: Settings,
+    questions: Sequence[str],
+    labels: Callable[[int, list[Candidate]], list[bool]],
+    what: str,
+    progress: EvalProgress | None,
+) -> list[Example]:
+    """Each question asked on the library of `settings`, its candidates labelled."""
+    engine = Engine(settings)
     try:
-        questions = [q for q in data.select("train", limit) if q.snippets]
         out = []
-        for n, q in enumerate(questions, start=1):
-            found = engine.evidence(q.body)
+        for n, question in enumerate(questions, start=1):
+            found = engine.evidence(question)
             cands = candidates(found.query, found.hits, found.matchers)
-            labels = _closest_to_ideal(cands, [_snippet_of(c) in q.snippets for c in cands], q)
-            out.append(_sampled(cands, labels, n))
+            out.append(_sampled(cands, labels(n - 1, cands), n))
             if progress and n % 25 == 0:
-                progress("BioASQ train candidates", n, len(questions))
+                progress(f"{what} candidates", n, len(questions))
         return out
     finally:
         engine.close()
@@ -141,24 +156,17 @@ def _medquad_examples(
     settings: Settings, count: int, progress: EvalProgress | None
 ) -> list[Example]:
     records = _training_records(settings, count)
-    engine = Engine(open_key_library(settings))
-    try:
-        out = []
-        for n, record in enumerate(records, start=1):
-            found = engine.evidence(record["question"])
-            cands = candidates(found.query, found.hits, found.matchers)
-            focus, qtype = _norm(record["focus"]), record["qtype"]
-            labels = [
-                _norm(c.passage.document.extra.get("focus", "")) == focus
-                and c.passage.document.extra.get("qtype") == qtype
-                for c in cands
-            ]
-            out.append(_sampled(cands, labels, n))
-            if progress and n % 25 == 0:
-                progress("MedQuAD candidates", n, len(records))
-        return out
-    finally:
-        engine.close()
+
+    def labels(i: int, cands: list[Candidate]) -> list[bool]:
+        focus, qtype = _norm(records[i]["focus"]), records[i]["qtype"]
+        return [
+            _norm(c.passage.document.extra.get("focus", "")) == focus
+            and c.passage.document.extra.get("qtype") == qtype
+            for c in cands
+        ]
+
+    key_library = open_key_library(settings)
+    return _collect(key_library, [r["question"] for r in records], labels, "MedQuAD", progress)
 
 
 def _training_records(settings: Settings, count: int) -> list[dict[str, str]]:
