@@ -168,6 +168,9 @@ def candidates(
                 "hit_rank": 1.0 / math.sqrt(hit.rank),
                 "hit_score": hit.score / top,
                 "rerank": hit.scores.get("rerank", 0.0),
+                # without an asked aspect, the reranker's order is the best guide
+                "rerank_no_aspect": hit.scores.get("rerank", 0.0) * (not query.aspects),
+                "hit_rank_no_aspect": (1.0 / math.sqrt(hit.rank)) * (not query.aspects),
                 "first": float(index == 0),
                 "words": math.log(len(text.split())),
                 "pronoun": float(bool(_PRONOUN_START.match(text))),

@@ -40,6 +40,8 @@ FEATURES = (
     "hit_rank",
     "hit_score",
     "rerank",
+    "rerank_no_aspect",
+    "hit_rank_no_aspect",
     "first",
     "words",
     "pronoun",
