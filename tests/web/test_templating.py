@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import Enum
 from types import SimpleNamespace
 
@@ -43,12 +43,16 @@ def test_claims_render_certainty_and_flags_beside_the_quote() -> None:
         status="flagged",
         note="a number differs",
         certainty="low",
+        grade=None,
+        frame=None,
     )
     html = str(macro(claim, {}, "pop-x"))
     assert "Ganciclovir was given." in html
     assert "certainty: low" in html
     assert "Flagged: a number differs" in html
-    plain = SimpleNamespace(text="A.", citations=[], quotes=[], status="verified", note=None)
+    plain = SimpleNamespace(
+        text="A.", citations=[], quotes=[], status="verified", note=None, grade=None, frame=None
+    )
     assert "certainty" not in str(macro(plain, {}, "pop-y"))
 
 
@@ -61,23 +65,29 @@ def test_a_grade_sits_beside_its_claim_when_the_claim_has_one() -> None:
     macro = make_templates().env.get_template("_answer.html").module.claim_line  # type: ignore[attr-defined]
     graded = SimpleNamespace(
         text="Treat with ganciclovir.", citations=[], quotes=[], status="verified", note=None,
-        certainty="high", grade="Strong, High",
+        certainty="high", grade="Strong, High", frame=None,
     )  # fmt: skip
     assert '<span class="grade">grade: Strong, High</span>' in str(macro(graded, {}, "pop-g"))
-    ungraded = SimpleNamespace(text="A.", citations=[], quotes=[], status="verified", note=None)
+    ungraded = SimpleNamespace(
+        text="A.", citations=[], quotes=[], status="verified", note=None, grade=None, frame=None
+    )
     assert "grade" not in str(macro(ungraded, {}, "pop-u"))
 
 
-@dataclass(frozen=True, slots=True)
-class _AnswerWithGaps(Answer):
-    """An Answer as the answer stage will make it, with its evidence-gap lines."""
-
-    gaps: tuple[str, ...] = ()
+def test_a_frame_introduces_its_claim_outside_the_quote() -> None:
+    macro = make_templates().env.get_template("_answer.html").module.claim_line  # type: ignore[attr-defined]
+    framed = SimpleNamespace(
+        text="We gave 5 mg.", citations=[], quotes=[], status="verified", note=None,
+        grade=None, frame="Case report, a 44-year-old woman",
+    )  # fmt: skip
+    html = str(macro(framed, {}, "pop-f"))
+    assert '<em class="frame">Case report, a 44-year-old woman:</em>' in html
+    assert html.index("frame") < html.index('<span class="claim">We gave 5 mg.</span>')
 
 
 def test_the_gap_line_is_shown_when_the_answer_has_one() -> None:
     view = make_templates().env.get_template("_answer.html").module.answer_view  # type: ignore[attr-defined]
-    answer = _AnswerWithGaps(
+    answer = Answer(
         question="Q?", question_type="treatment", audience=Audience.CLINICIAN, bottom_line=(),
         sections=(), references=(), abstained=True, abstention="No answer.", disclaimer="D.",
         generated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), settings_hash="h",

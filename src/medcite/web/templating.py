@@ -117,15 +117,14 @@ def cited_version(reference: ReferencePublic, passage: CitedPassagePublic) -> st
     return f"the {day(version.date)} version" if version else None
 
 
-def grade(claim: object) -> str | None:
+def grade(claim: ClaimPublic) -> str | None:
     """The recommendation's strength or grade as the source states it, when the claim has one."""
-    value = getattr(claim, "grade", None)
-    return str(value) if value else None
+    return claim.grade or None
 
 
-def gaps(answer: object) -> list[str]:
+def gaps(answer: AnswerPublic) -> list[str]:
     """The answer's evidence-gap lines, when it has any."""
-    return [str(line) for line in getattr(answer, "gaps", ()) or ()]
+    return list(answer.gaps)
 
 
 def ask_href(question: str, audience: str) -> str:
