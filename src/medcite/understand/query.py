@@ -58,6 +58,9 @@ _LETTERED = re.compile(
     r"(?![\w.,-]\d|[\w-])"
 )
 ASPECT_WEIGHT = 0.25
+_EXCLUDED = re.compile(
+    r"\b(?:apart from|aside from|other than|besides|except(?: for)?|excluding)\b[^,;?.]*", re.I
+)
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 # "a patient with stage 4 CKD", "a 58-year-old man who has Parkinson's disease"
 _HAS = re.compile(r"\b(?:with|has|have|having)\s+(?:[\w'-]+\s+){0,3}", re.I)
@@ -93,7 +96,7 @@ def understand(
     names together) and what the question denies ("no fever") is not a concept.
     """
     context = context or PatientContext()
-    subject = without_identifiers(question)
+    subject = _without_excluded(without_identifiers(question))
     measured = {m.lower() for m in _MEASUREMENT.findall(subject)}
     concepts = [
         _weigh(c, doc_freq, n_passages, aspect=bool(measured & {f.lower() for f in c.forms}))
@@ -112,7 +115,7 @@ def understand(
         audience,
         k,
         context=context,
-        aspects=asked_aspects(subject),
+        aspects=_with_interaction(asked_aspects(subject), context),
     )
 
 
@@ -156,8 +159,22 @@ def _key(text: str) -> str:
     return " ".join(words(text))
 
 
+def _with_interaction(aspects: tuple[str, ...], context: PatientContext) -> tuple[str, ...]:
+    """A patient on one drug asking about another asks about the two together."""
+    others = [d for d in context.drugs if not d.current]
+    if context.current_drugs and others and "interaction" not in aspects:
+        return (*aspects, "interaction")
+    return aspects
+
+
 def _is_aspect(concept: Concept) -> bool:
     return all(w in ASPECT_WORDS for w in words(concept.label))
+
+
+def _without_excluded(question: str) -> str:
+    """The question without what it sets aside: "Apart from progression to renal failure,
+    which complications …" does not ask about renal failure."""
+    return _EXCLUDED.sub(" ", question)
 
 
 def without_identifiers(question: str) -> str:
