@@ -48,6 +48,26 @@ def test_a_passage_gains_from_the_rest_of_its_document() -> None:
     assert "doc_dense_max" not in by_id["x1"]  # no vectors, no cosines
 
 
+def test_question_bm25_counts_only_the_words_the_question_wrote() -> None:
+    cmv = Query(
+        "Is CMV a risk with ruxolitinib?",
+        "definition",
+        (
+            Concept("cytomegalovirus", ("cmv", "cytomegalovirus"), 2.0),
+            Concept("ruxolitinib", ("ruxolitinib",), 2.0),
+        ),
+    )
+    x, y = _doc("x"), _doc("y")
+    written = _passage("x1", x, "CMV after ruxolitinib.")
+    synonym = _passage("y1", y, "Cytomegalovirus after ruxolitinib.")
+    evidence = DocumentEvidence({"x": [written], "y": [synonym]}, 30.0, {})
+    hits = [Hit(synonym, 1.0, 1, {}), Hit(written, 0.5, 2, {})]
+    out = with_document_scores(cmv, hits, evidence, lambda term: 1, 100)
+    by_id = {h.passage.id: h.scores for h in out}
+    assert by_id["x1"]["question_bm25"] > by_id["y1"]["question_bm25"] > 0
+    assert by_id["y1"]["doc_bm25"] > 0  # the document BM25 counts every form
+
+
 def test_document_cosines_and_the_title_fallback() -> None:
     x, y = _doc("x"), _doc("y")
     title = _passage("x0", x, "Title", section="title")

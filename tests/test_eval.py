@@ -7,9 +7,12 @@ import pytest
 from typer.testing import CliRunner
 
 from medcite.cli import app
-from medcite.eval.datasets import load_bioasq, load_mediqa, split_of
+from medcite.eval.datasets import load_bioasq, load_mediqa, mediqa_split, select_mediqa, split_of
+from medcite.eval.fit import RECIPES, fit_reranker
+from medcite.eval.mediqa import evaluate_mediqa
 from medcite.eval.retrieval import CONFIGURATIONS, evaluate_bioasq
 from medcite.index.embedders import EMBEDDERS
+from medcite.retrieve.rerank import load_linear
 from medcite.settings import load_settings
 
 from .fakes import FakeEmbedder
@@ -39,6 +42,18 @@ MEDIQA = """<?xml version="1.0" encoding="UTF-8"?>
     </AnswerList></Question>
 </MEDIQA2019-Task3-QA-ValidationSet>
 """
+MEDIQA_TRAIN = """<?xml version="1.0" encoding="UTF-8"?>
+<MEDIQA2019-Task3-QA-TrainingSet1-LiveQAMed>
+  <Question QID="7"><QuestionText>What causes glaucoma?</QuestionText>
+    <AnswerList>
+      <Answer AID="7_1" SystemRank="1" ReferenceRank="2" ReferenceScore="2">
+        <AnswerText>Glaucoma (Symptoms): Glaucoma often has no symptoms.</AnswerText></Answer>
+      <Answer AID="7_2" SystemRank="2" ReferenceRank="1" ReferenceScore="4">
+        <AnswerText>Glaucoma (Causes): Pressure in the eye causes glaucoma.</AnswerText>
+      </Answer>
+    </AnswerList></Question>
+</MEDIQA2019-Task3-QA-TrainingSet1-LiveQAMed>
+"""
 
 
 @pytest.fixture
@@ -62,6 +77,7 @@ def eval_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (bioasq / "qrels_snippets.tsv").write_text("\n".join(snips) + "\n")
     (folder / "mediqa2019-task3").mkdir()
     (folder / "mediqa2019-task3" / "MEDIQA-test.xml").write_text(MEDIQA)
+    (folder / "mediqa2019-task3" / "MEDIQA-TrainingSet1-LiveQA.xml").write_text(MEDIQA_TRAIN)
     monkeypatch.setitem(EMBEDDERS, "fake", FakeEmbedder)
     monkeypatch.setenv("MEDCITE_EVAL__DATA_DIR", str(folder))
     monkeypatch.setenv("MEDCITE_CORPUS__ROOT", str(tmp_path / "no-corpus"))
@@ -98,10 +114,17 @@ def test_bioasq_evaluation_scores_every_configuration(eval_dir: Path) -> None:
     assert "without" not in report.description and "3 questions" in report.description
 
 
-def test_mediqa_reader(eval_dir: Path) -> None:
-    (question,) = load_mediqa(eval_dir / "mediqa2019-task3")
+def test_mediqa_reader_and_its_splits(eval_dir: Path) -> None:
+    questions = load_mediqa(eval_dir / "mediqa2019-task3")
+    (question,) = select_mediqa(questions, "test")
     assert [a.score for a in question.answers] == [1, 4]
     assert [a.system_rank for a in question.answers] == [1, 2]
+    (training,) = select_mediqa(questions, "train")
+    assert training.text == "What causes glaucoma?" and training.split == "train"
+    assert len(select_mediqa(questions, "all")) == 2
+    assert mediqa_split("MEDIQA2019-Task3-QA-ValidationSet") == "test"
+    assert mediqa_split("MEDIQA2019-Task3-QA-TestSet-wReferenceScores") == "test"
+    assert mediqa_split("MEDIQA2019-Task3-QA-TrainingSet2-Alexa") == "train"
 
 
 def test_cli_eval_retrieval_prints_a_table_and_writes_json(eval_dir: Path, tmp_path: Path) -> None:
@@ -137,6 +160,48 @@ def test_cli_eval_mediqa_beside_the_original_order(eval_dir: Path) -> None:
     assert "| 0.000 |" in original  # P@1: the system put the incorrect answer first
     lexical = next(line for line in lines if line.startswith("| lexical (BM25) |"))
     assert lexical.split("|")[4].strip() == "1.000"  # P@1 after reordering
+    assert "test split, 1 questions" in result.output and "MEDIQA-test" in result.output
+
+
+def test_mediqa_training_files_are_their_own_split(eval_dir: Path) -> None:
+    report = evaluate_mediqa(load_settings(), split="train")
+    assert report.queries == 1 and "MEDIQA-TrainingSet1-LiveQA" in report.description
+    assert "MEDIQA-test" not in report.description
+    reranked = next(r for r in report.rows if r.configuration == "lexical + expansion + rerank")
+    assert reranked.metrics["P@1"] == 1.0  # the answer whose heading names the cause
+
+
+def test_no_dense_measures_the_lexical_rows_without_embedding(eval_dir: Path) -> None:
+    before = FakeEmbedder.calls
+    result = runner.invoke(app, ["eval", "retrieval", "--split", "all", "--no-dense", "--markdown"])
+    assert result.exit_code == 0, result.output
+    assert "lexical + expansion + rerank" in result.output and "hybrid" not in result.output
+    assert FakeEmbedder.calls == before
+
+
+def test_fit_reranker_on_both_training_sets(eval_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reranker.json"
+    fitted = fit_reranker(load_settings(), out=out)
+    assert json.loads(out.read_text()) == fitted
+    lexical, hybrid = fitted["lexical"], fitted["hybrid"]
+    assert lexical["base"] == list(RECIPES["lexical"].features)
+    assert lexical["fitted_on"]["questions"] == 2  # q2 and q3; q1 is held out
+    assert lexical["fitted_on"]["mediqa"]["questions"] == 1  # never the validation file
+    assert "mediqa" not in hybrid["fitted_on"] and "dense" in hybrid["base"]
+    assert load_linear(out).lexical.base == RECIPES["lexical"].features
+
+
+def test_fit_reranker_without_dense_keeps_the_hybrid_set(eval_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reranker.json"
+    hybrid = {"fitted_on": {"dataset": "earlier"}, **load_linear().hybrid.to_json()}
+    out.write_text(json.dumps({"hybrid": hybrid, "lexical": hybrid}))
+    before = FakeEmbedder.calls
+    result = runner.invoke(app, ["eval", "fit-reranker", "--no-dense", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "hybrid model kept" in result.output
+    data = json.loads(out.read_text())
+    assert data["hybrid"] == hybrid and "mediqa" in data["lexical"]["fitted_on"]
+    assert FakeEmbedder.calls == before  # nothing embedded
 
 
 def test_cli_eval_without_the_data_says_where_to_point(tmp_path: Path) -> None:

@@ -20,9 +20,11 @@ from medcite.retrieve.rerank import (
 from medcite.types import Concept, DocKind, Document, Hit, Passage, Query
 
 
-def _hit(pid: str, text: str, rank: int, **scores: float) -> Hit:
-    doc = Document(pid, f"title {pid}", DocKind.OTHER, "test", "test", "v1")
-    return Hit(Passage(pid, doc, 0, text, 0, len(text)), 1.0 / rank, rank, scores)
+def _hit(
+    pid: str, text: str, rank: int, *, title: str = "", section: str | None = None, **scores: float
+) -> Hit:
+    doc = Document(pid, title or f"title {pid}", DocKind.OTHER, "test", "test", "v1")
+    return Hit(Passage(pid, doc, 0, text, 0, len(text), section), 1.0 / rank, rank, scores)
 
 
 QUERY = Query(
@@ -107,12 +109,55 @@ def test_shipped_weights_load_with_both_models() -> None:
     assert set(data["lexical"]["base"]) <= set(LEXICAL_FEATURES)
     assert set(data["hybrid"]["base"]) <= set(LEXICAL_FEATURES + DENSE_FEATURES)
     assert "dense" in data["hybrid"]["base"] and "dense" not in data["lexical"]["base"]
-    assert (
-        data["fitted_on"]["dataset"].startswith("BioASQ")
-        and "train" in data["fitted_on"]["dataset"]
-    )
+    for name in ("hybrid", "lexical"):
+        fitted_on = data[name]["fitted_on"]
+        assert fitted_on["dataset"].startswith("BioASQ") and "train" in fitted_on["dataset"]
+    mediqa = data["lexical"]["fitted_on"]["mediqa"]
+    assert "training files" in mediqa["files"] and "never the validation" in mediqa["files"]
+    assert "aspect" in data["lexical"]["base"] and "lexical_rrf" not in data["lexical"]["base"]
     reranker = load_linear()
     assert reranker.rerank(QUERY, []) == []
+
+
+TREATMENT = Query(
+    "How is uveitis treated? My eyes really hurt.",
+    "treatment",
+    (
+        Concept("uveitis", ("uveitis",), 5.0),
+        Concept("treated", ("treated",), 0.5, subject=0.0),
+        Concept("really", ("really",), 3.0, subject=0.0),
+    ),
+)
+
+
+def test_aspect_is_named_by_the_section_title_or_first_sentence() -> None:
+    hits = [
+        _hit("section", "Steroid drops are used.", 1, section="Treatment"),
+        _hit("title", "Drops help.", 2, title="Treating uveitis"),
+        _hit("opening", "Uveitis (Treatment): Drops help. More.", 3),
+        _hit("later", "Uveitis is inflammation. Treatment uses drops.", 4),
+        _hit("other", "Uveitis causes pain.", 5, section="Causes"),
+    ]
+    rows = features(TREATMENT, hits)
+    assert [r["aspect"] for r in rows] == [1.0, 1.0, 1.0, 0.0, 0.0]
+    definition = Query("What is uveitis?", "definition", TREATMENT.concepts[:1])
+    assert {r["aspect"] for r in features(definition, hits)} == {0.0}  # no aspect asked
+
+
+def test_subject_coverage_counts_only_the_medical_subject() -> None:
+    hits = [
+        _hit("subject", "Uveitis can be treated.", 1),
+        _hit("chatter", "It really hurts and is treated.", 2),
+    ]
+    subject, chatter = features(TREATMENT, hits)
+    assert subject["subject_coverage"] == 1.0 and chatter["subject_coverage"] == 0.0
+    assert 0.0 < chatter["coverage"] < subject["coverage"] < 1.0
+
+
+def test_question_bm25_is_relative_to_the_best_candidate() -> None:
+    hits = [_hit("a", "x", 1, question_bm25=2.0), _hit("b", "y", 2, question_bm25=8.0)]
+    a, b = features(TREATMENT, hits)
+    assert (a["question_bm25"], b["question_bm25"]) == (0.25, 1.0)
 
 
 def test_gaps_to_the_best_candidate_expand_the_inputs() -> None:

@@ -15,7 +15,7 @@ from medcite.cli_common import cli_errors, err, out, progress_bar, progress_repo
 from medcite.engine import Engine
 from medcite.eval.faithfulness import evaluate, json_report, load_questions, markdown_table
 from medcite.eval.ideal import IdealReport
-from medcite.eval.retrieval import Report, evaluate_bioasq
+from medcite.eval.retrieval import Report, Row, evaluate_bioasq, lexical_only
 
 eval_app = typer.Typer(
     help="Measure medcite against gold judgments (BioASQ, MEDIQA); read from eval.data_dir.",
@@ -43,7 +43,12 @@ def retrieval(
         None
     ),
     split: Annotated[
-        SplitOption, typer.Option(help="BioASQ questions: held-out test split, train, or all.")
+        SplitOption,
+        typer.Option(
+            help="Held-out test split, train, or all. BioASQ: 30 % of the questions by hash; "
+            "MEDIQA: test is the validation file (every file but the LiveQA and Alexa "
+            "training files)."
+        ),
     ] = SplitOption.TEST,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the results as JSON here.")
@@ -58,10 +63,17 @@ def retrieval(
             "alone (how the issue's BM25 baseline was measured)."
         ),
     ] = True,
+    dense: Annotated[
+        bool,
+        typer.Option(
+            help="Include the dense rows (embeds the evaluation library once: about an hour "
+            "for BioASQ on two cores); --no-dense measures the lexical rows only."
+        ),
+    ] = True,
 ) -> None:
     """Ablation table of retrieval configurations: quality and latency (p50/p95)."""
     with cli_errors():
-        settings = settings_for(ctx)
+        settings = settings_for(ctx) if dense else lexical_only(settings_for(ctx))
         with progress_reporter() as on_progress:
             if dataset == Dataset.BIOASQ:
                 report = evaluate_bioasq(
@@ -74,7 +86,9 @@ def retrieval(
             else:
                 from medcite.eval.mediqa import evaluate_mediqa
 
-                report = evaluate_mediqa(settings, limit=limit, progress=on_progress)
+                report = evaluate_mediqa(
+                    settings, split=split.value, limit=limit, progress=on_progress
+                )
     if markdown:
         print(to_markdown(report))
     else:
@@ -84,12 +98,13 @@ def retrieval(
         err.print(f"wrote {json_out}", highlight=False)
 
 
-def _cells(report: Report) -> tuple[list[str], list[list[str]]]:
+def _cells(report: Report, digits: int = 3) -> tuple[list[str], list[list[str]]]:
     timed = any(r.p50_ms is not None for r in report.rows)
     header = ["configuration", *report.metrics, *(["p50 ms", "p95 ms"] if timed else [])]
     body = []
     for row in report.rows:
-        cells = [row.configuration, *(f"{row.metrics.get(m, 0.0):.3f}" for m in report.metrics)]
+        values = (f"{row.metrics.get(m, 0.0):.{digits}f}" for m in report.metrics)
+        cells = [row.configuration, *values]
         if timed:
             cells += [_ms(row.p50_ms), _ms(row.p95_ms)]
         body.append(cells)
@@ -100,8 +115,8 @@ def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
-def _table(report: Report) -> Table:
-    header, body = _cells(report)
+def _table(report: Report, digits: int = 3) -> Table:
+    header, body = _cells(report, digits)
     table = Table(title=f"{report.dataset}: {report.description}")
     table.add_column(header[0], no_wrap=True)
     for name in header[1:]:
@@ -111,9 +126,9 @@ def _table(report: Report) -> Table:
     return table
 
 
-def to_markdown(report: Report) -> str:
+def to_markdown(report: Report, digits: int = 3) -> str:
     """The report as a Markdown table with its description above it."""
-    header, body = _cells(report)
+    header, body = _cells(report, digits)
     lines = [f"{report.dataset}: {report.description}", ""]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "|".join("---" for _ in header) + "|")
@@ -249,8 +264,16 @@ def fit_reranker_command(
     out_path: Annotated[
         Path | None, typer.Option("--out", help="Where to write the weights (default: in-tree).")
     ] = None,
+    dense: Annotated[
+        bool,
+        typer.Option(
+            help="Refit the hybrid weight set too (needs the embedded evaluation library); "
+            "--no-dense refits the lexical set and keeps the hybrid one."
+        ),
+    ] = True,
 ) -> None:
-    """Refit the linear reranker on the BioASQ training split (never the test split)."""
+    """Refit the linear reranker on the training data: BioASQ's train split and MEDIQA's
+    training files (never a held-out split)."""
     from medcite.eval.fit import fit_reranker
     from medcite.retrieve.rerank import WEIGHTS_FILE
 
@@ -262,13 +285,49 @@ def fit_reranker_command(
                 settings,
                 out=target,
                 limit=limit,
+                dense=dense,
                 progress=progress,
             )
-    for name in ("hybrid", "lexical"):
+    if not dense:
+        out.print("hybrid model kept as it was (not refitted without --dense)", highlight=False)
+    for name in ("hybrid", "lexical") if dense else ("lexical",):
         inputs = sorted(fitted[name]["inputs"], key=lambda i: -abs(i["weight"]))[:6]
         strongest = ", ".join(f"{i['name']} {i['weight']:+.2f}" for i in inputs)
         out.print(f"{name} model, strongest inputs: {strongest}", highlight=False)
     out.print(f"wrote {target}", highlight=False)
+
+
+@eval_app.command("cv-reranker")
+def cv_reranker_command(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Use the first N training questions of each set.")
+    ] = None,
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds.")] = 5,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown.")] = False,
+) -> None:
+    """Cross-validate the lexical reranker's recipe on the training questions (BioASQ train
+    split, MEDIQA training files): the chosen features and MEDIQA weight beside each
+    feature left out or added and other weights. Nothing is embedded."""
+    from medcite.eval.crossval import CV_METRICS, selection_table
+
+    with cli_errors():
+        settings = settings_for(ctx)
+        with progress_reporter() as progress:
+            rows = selection_table(settings, limit=limit, folds=folds, progress=progress)
+    body = [Row(name, metrics) for name, metrics in rows]
+    report = Report(
+        "cv-reranker",
+        f"{folds}-fold cross-validation, training questions only",
+        CV_METRICS,
+        tuple(body),
+        0,
+        settings.fingerprint(),
+    )
+    if markdown:
+        print(to_markdown(report, digits=4))
+    else:
+        out.print(_table(report, digits=4))
 
 
 @eval_app.command()

@@ -118,7 +118,25 @@ class MediqaQuestion:
     id: str
     text: str
     answers: tuple[MediqaAnswer, ...]
-    source: str
+    source: str  # the file's stem
+
+    @property
+    def split(self) -> Literal["train", "test"]:
+        return mediqa_split(self.source)
+
+
+def mediqa_split(file_stem: str) -> Literal["train", "test"]:
+    """The training files (LiveQA, Alexa) may be fitted on; every other file (the validation
+    set, a test set dropped beside them) is held out."""
+    return "train" if "trainingset" in file_stem.lower() else "test"
+
+
+def select_mediqa(
+    questions: list[MediqaQuestion], split: Split, limit: int | None = None
+) -> list[MediqaQuestion]:
+    """The split's questions that have candidate answers, at most `limit` of them."""
+    chosen = [q for q in questions if q.answers and split in ("all", q.split)]
+    return chosen[:limit] if limit else chosen
 
 
 def load_mediqa(folder: Path) -> list[MediqaQuestion]:

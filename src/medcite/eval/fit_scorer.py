@@ -70,7 +70,7 @@ def fit_scorer(
     chosen, ablation = _choose(examples, progress)
     precision, mrr = _cross_validate(examples, chosen)
     x, y = _matrix(examples, chosen)
-    model = _fit(x, y, chosen, l2=1e-3)
+    model = _fit(x, y, np.ones(len(y)), chosen, l2=1e-3)
     counts = {"bioasq": n_bioasq, "medquad": len(examples) - n_bioasq, "used": len(examples)}
     fitted = Fitted(chosen, precision, mrr, ablation, counts)
     out.write_text(json.dumps(_document(fitted, model.to_json()), indent=2) + "\n", "utf-8")
@@ -226,7 +226,8 @@ def _cross_validate(examples: Sequence[Example], names: tuple[str, ...]) -> tupl
     for fold in range(FOLDS):
         train = [e for i, e in enumerate(examples) if i % FOLDS != fold]
         test = [e for i, e in enumerate(examples) if i % FOLDS == fold]
-        model = _fit(*_matrix(train, names), names, l2=1e-3)
+        x, y = _matrix(train, names)
+        model = _fit(x, y, np.ones(len(y)), names, l2=1e-3)
         for cands, labels in test:
             scores = model.scores([c.features for c in cands])
             order = sorted(range(len(cands)), key=lambda i: -scores[i])

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
-from medcite.eval.datasets import MediqaQuestion, load_bioasq, load_mediqa
+from medcite.errors import MedciteError
+from medcite.eval.datasets import MediqaQuestion, Split, load_bioasq, load_mediqa, select_mediqa
 from medcite.eval.metrics import mean_over, mrr_at_k, ndcg_at_k, percentile, precision_at_k
 from medcite.eval.retrieval import CONFIGURATIONS, EvalProgress, Report, Row, open_eval_library
 from medcite.index import Library
 from medcite.index.dense import embedding_text
 from medcite.index.embedders import embed_cached
 from medcite.index.lexical import TermGroup
-from medcite.retrieve.documents import DocumentEvidence, idf, with_document_scores
+from medcite.retrieve.documents import DocumentEvidence, term_weights, with_document_scores
 from medcite.retrieve.documents import bm25 as documents_bm25
 from medcite.retrieve.fusion import Ranking
 from medcite.retrieve.pipeline import RetrievalPlan, fuse, lexical_groups, rerank_hits, to_hits
@@ -33,11 +35,16 @@ CORRECT = 3  # expert score from which an answer counts as correct
 
 
 def evaluate_mediqa(
-    settings: Settings, *, limit: int | None = None, progress: EvalProgress | None = None
+    settings: Settings,
+    *,
+    split: Split = "test",
+    limit: int | None = None,
+    progress: EvalProgress | None = None,
 ) -> Report:
     """nDCG, nDCG@3, P@1 and MRR of the original order and of each configuration."""
-    questions = [q for q in load_mediqa(settings.eval_dir / "mediqa2019-task3") if q.answers]
-    questions = questions[:limit] if limit else questions
+    questions = select_mediqa(load_mediqa(mediqa_dir(settings)), split, limit)
+    if not questions:
+        raise MedciteError(f"no MEDIQA questions with answers in the {split} split")
     data = load_bioasq(settings.eval_dir / "bioasq")
     library = open_eval_library(settings, data, progress)
     try:
@@ -46,7 +53,7 @@ def evaluate_mediqa(
         ]
         rows = [_row("original retrieval order (SystemRank)", questions, original)]
         if library.dense is not None:  # embed every answer once, before anything is timed
-            texts = [embedding_text(p) for q in questions for p in _passages(q)]
+            texts = [embedding_text(p) for q in questions for p in candidate_passages(q)]
             report = (lambda d, t: progress("embedding answers", d, t)) if progress else None
             embed_cached(library.dense.embedder, texts, library.dense.cache, report)
         usable = [(n, p) for n, p in CONFIGURATIONS if not p.dense or library.dense is not None]
@@ -56,9 +63,10 @@ def evaluate_mediqa(
             orders, latencies = _reorder_all(questions, library, plan)
             rows.append(_row(name, questions, orders, latencies))
         n_answers = sum(len(q.answers) for q in questions)
+        files = ", ".join(sorted({q.source for q in questions}))
         description = (
-            f"{len(questions)} questions, {n_answers} candidate answers (LiveQA, Alexa and "
-            "validation sets); gain = expert score - 1, correct = score >= 3"
+            f"{split} split, {len(questions)} questions, {n_answers} candidate answers "
+            f"({files}); gain = expert score - 1, correct = score >= 3"
         )
         return Report(
             "mediqa",
@@ -70,6 +78,10 @@ def evaluate_mediqa(
         )
     finally:
         library.close()
+
+
+def mediqa_dir(settings: Settings) -> Path:
+    return settings.eval_dir / "mediqa2019-task3"
 
 
 def _row(
@@ -99,20 +111,37 @@ def _reorder_all(
 ) -> tuple[list[list[str]], list[float]]:
     orders, latencies = [], []
     for question in questions:
-        query = understand(
-            question.text, library.lexical.doc_freq, library.lexical.size(), k=len(question.answers)
-        )
+        query = mediqa_query(question, library)
         started = time.perf_counter()
-        hits = reorder(query, _passages(question), library, plan)
+        hits = reorder(query, candidate_passages(question), library, plan)
         latencies.append((time.perf_counter() - started) * 1000)
         orders.append([h.passage.id for h in hits])
     return orders, latencies
+
+
+def mediqa_query(question: MediqaQuestion, library: Library) -> Query:
+    """The question understood as `medcite ask` would on the library, k = its answers."""
+    lexical = library.lexical
+    k = len(question.answers)
+    return understand(
+        question.text, lexical.doc_freq, lexical.size(), k=k, is_topic=lexical.is_topic
+    )
 
 
 def reorder(
     query: Query, passages: Sequence[Passage], library: Library, plan: RetrievalPlan
 ) -> list[Hit]:
     """Candidate passages (not in the index) ranked by the plan's stages."""
+    hits = candidate_hits(query, passages, library, plan)
+    if plan.reranker != "none":
+        hits = with_answer_evidence(query, hits, library)
+    return rerank_hits(query, hits, plan)
+
+
+def candidate_hits(
+    query: Query, passages: Sequence[Passage], library: Library, plan: RetrievalPlan
+) -> list[Hit]:
+    """The candidates fused, with each retriever's score."""
     rankings: dict[str, Ranking] = {}
     similarity: dict[str, float] = {}
     if plan.lexical:
@@ -126,14 +155,18 @@ def reorder(
         cosines = (vectors @ dense.embedder.embed_query(query.question)).tolist()
         similarity = dict(zip((p.id for p in passages), cosines, strict=True))
         rankings["dense"] = _ranked([p.id for p in passages], cosines)
-    fused = fuse(rankings, plan)
-    hits = to_hits(fused, {p.id: p for p in passages}, similarity)
-    if plan.reranker != "none":  # each answer is its own document
-        mean_chars = sum(len(p.text) for p in passages) / max(len(passages), 1)
-        evidence = DocumentEvidence({p.document.id: [p] for p in passages}, mean_chars, similarity)
-        n = library.lexical.size()
-        hits = with_document_scores(query, hits, evidence, library.lexical.doc_freq, n)
-    return rerank_hits(query, hits, plan)
+    return to_hits(fuse(rankings, plan), {p.id: p for p in passages}, similarity)
+
+
+def with_answer_evidence(query: Query, hits: Sequence[Hit], library: Library) -> list[Hit]:
+    """The scores the reranker reads beside the retrievers' (each answer is its own
+    document; lengths are relative to the mean answer)."""
+    passages = [h.passage for h in hits]
+    mean_chars = sum(len(p.text) for p in passages) / max(len(passages), 1)
+    similarity = {h.passage.id: h.scores["dense"] for h in hits if "dense" in h.scores}
+    evidence = DocumentEvidence({p.document.id: [p] for p in passages}, mean_chars, similarity)
+    n = library.lexical.size()
+    return with_document_scores(query, hits, evidence, library.lexical.doc_freq, n)
 
 
 def _ranked(ids: list[str], scores: Sequence[float]) -> list[tuple[str, float]]:
@@ -142,18 +175,15 @@ def _ranked(ids: list[str], scores: Sequence[float]) -> list[tuple[str, float]]:
 
 def bm25(groups: Sequence[TermGroup], texts: Sequence[str], library: Library) -> list[float]:
     """BM25 of each text for the term groups, with document frequencies from the library."""
-    n = max(library.lexical.size(), 1)
+    weights = term_weights(groups, library.lexical.doc_freq, library.lexical.size())
     docs = [terms(t) for t in texts]
     lengths = [float(len(d)) for d in docs]
-    weights: dict[str, float] = {}
-    for group in groups:
-        for term in group.terms:
-            weight = group.boost * idf(library.lexical.doc_freq(term), n)
-            weights[term] = weights.get(term, 0.0) + weight
     return documents_bm25(weights, docs, lengths, sum(lengths) / max(len(lengths), 1))
 
 
-def _passages(question: MediqaQuestion) -> list[Passage]:
+def candidate_passages(question: MediqaQuestion) -> list[Passage]:
+    """Each candidate answer as a one-passage document without a title (the text keeps the
+    answer's own "Title (question):" opening)."""
     passages = []
     for answer in question.answers:
         document = Document(

@@ -93,6 +93,12 @@ def eval_settings(settings: Settings, name: str) -> Settings:
     )
 
 
+def lexical_only(settings: Settings) -> Settings:
+    """The same settings with dense retrieval off: nothing is embedded, dense rows skipped."""
+    retrieval = settings.retrieval.model_copy(update={"embedder": "none"})
+    return settings.model_copy(update={"retrieval": retrieval})
+
+
 def distractor_sources(settings: Settings) -> list[Path]:
     """MedQuAD, indexed beside the BioASQ pool so that the pool is not all biomedical."""
     medquad = settings.corpus.root / "data/corpus/medquad/medquad.jsonl"
@@ -135,7 +141,7 @@ def evaluate_bioasq(
     library = open_eval_library(settings, data, progress, distractors=distractors)
     try:
         questions = [q for q in data.select(split, limit) if q.pmids]
-        queries = [_query(q.body, library) for q in questions]
+        queries = [eval_query(q.body, library) for q in questions]
         rows = []
         usable = _usable(configurations, library)
         for n, (name, plan) in enumerate(usable, start=1):
@@ -170,9 +176,11 @@ def _usable(
     return [(n, p) for n, p in configurations if dense_ready or not p.dense]
 
 
-def _query(question: str, library: Library) -> Query:
+def eval_query(question: str, library: Library) -> Query:
+    """The question understood as `medcite ask` would on the library."""
+    lexical = library.lexical
     k = library.settings.retrieval.k
-    return understand(question, library.lexical.doc_freq, library.lexical.size(), k=k)
+    return understand(question, lexical.doc_freq, lexical.size(), k=k, is_topic=lexical.is_topic)
 
 
 def run_plan(

@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from medcite.index.lexical import TermGroup
+from medcite.retrieve.expand import question_groups
 from medcite.text import terms
 from medcite.types import Hit, Passage, Query
 
@@ -78,6 +80,27 @@ def concept_weights(query: Query, doc_freq: DocFreq, n: int) -> dict[str, float]
     return {t: w * idf(doc_freq(t), max(n, 1)) for t, w in weights.items()}
 
 
+def term_weights(groups: Sequence[TermGroup], doc_freq: DocFreq, n: int) -> dict[str, float]:
+    """BM25 query weights of lexical term groups: boost x IDF, summed over the groups."""
+    weights: dict[str, float] = {}
+    for group in groups:
+        for term in group.terms:
+            weight = group.boost * idf(doc_freq(term), max(n, 1))
+            weights[term] = weights.get(term, 0.0) + weight
+    return weights
+
+
+def question_bm25(query: Query, hits: Sequence[Hit], doc_freq: DocFreq, n: int) -> list[float]:
+    """BM25 of each hit's passage for the question's own words (no expansion)."""
+    weights = term_weights(question_groups(query), doc_freq, n)
+    counts = [_term_counts(h.passage.text) for h in hits]
+    lengths = [float(sum(c.values())) for c in counts]
+    mean = sum(lengths) / max(len(lengths), 1)
+    return [
+        bm25_counts(weights, c, length, mean) for c, length in zip(counts, lengths, strict=True)
+    ]
+
+
 def with_document_scores(
     query: Query, hits: Sequence[Hit], evidence: DocumentEvidence, doc_freq: DocFreq, n: int
 ) -> list[Hit]:
@@ -88,12 +111,14 @@ def with_document_scores(
         for doc, passages in evidence.passages.items()
         if passages
     }
+    own = question_bm25(query, hits, doc_freq, n)
     out = []
-    for hit in hits:
+    for hit, own_score in zip(hits, own, strict=True):
         found = per_doc.get(hit.passage.document.id) or _document_scores(
             [hit.passage], weights, evidence
         )
-        out.append(replace(hit, scores={**hit.scores, **found}))
+        scores = {**hit.scores, **found, "question_bm25": own_score}
+        out.append(replace(hit, scores=scores))
     return out
 
 

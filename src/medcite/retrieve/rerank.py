@@ -1,10 +1,11 @@
 """Reranking of fused candidates: a small interface, and a linear model over features.
 
-The features describe the passage (BM25, cosine, concepts covered) and its whole
-document (see `documents.py`). The linear model's weights live in `reranker.json` beside
-this module, fitted on a training split of BioASQ (`medcite eval fit-reranker`); it holds
-one weight set with the dense features and one without, used when dense retrieval is
-unavailable. A cross-encoder can implement `Reranker` later.
+The features describe the passage (BM25, cosine, concepts covered, whether its heading or
+opening names the asked aspect) and its whole document (see `documents.py`). The linear
+model's weights live in `reranker.json` beside this module, fitted on training data only
+(`medcite eval fit-reranker`); it holds one weight set with the dense features and one
+without, used when dense retrieval is unavailable. Each set names the features it reads.
+A cross-encoder can implement `Reranker` later.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from medcite.errors import ConfigError
-from medcite.text import term_set, terms
-from medcite.types import Hit, Query
+from medcite.text import sentence_spans, term_set, terms
+from medcite.types import Hit, Passage, Query
+from medcite.understand.query import QUESTION_TYPES
 
 WEIGHTS_FILE = Path(__file__).with_name("reranker.json")
 LEXICAL_FEATURES = (
@@ -33,6 +35,9 @@ LEXICAL_FEATURES = (
     "doc_lexical",
     "doc_passages",
     "doc_bm25",
+    "question_bm25",
+    "aspect",
+    "subject_coverage",
 )
 DENSE_FEATURES = (
     "dense",
@@ -59,19 +64,16 @@ class Reranker(ABC):
 
 def features(query: Query, hits: Sequence[Hit]) -> list[dict[str, float]]:
     """One feature vector per hit (see LEXICAL_FEATURES and DENSE_FEATURES)."""
-    concepts = [
-        (c.weight or 1.0, frozenset(t for f in c.forms for t in terms(f)))
-        for c in query.concepts
-        if not c.is_number
-    ]
-    concepts = [(w, ts) for w, ts in concepts if ts]
-    top_lexical = max((h.scores.get("lexical", 0.0) for h in hits), default=0.0) or 1.0
+    concepts = _weighted_terms(query, subject_only=False)
+    subject = _weighted_terms(query, subject_only=True)
+    aspect = ASPECTS.get(query.question_type)
+    top_lexical = _top(hits, "lexical")
     top_dense = max((h.scores.get("dense", -1.0) for h in hits), default=0.0)
+    top_doc_dense = max((h.scores.get("doc_dense_max", 0.0) for h in hits), default=0.0)
+    tops = {key: _top(hits, key) for key in ("doc_bm25", "question_bm25")}
     lexical_rank = _ranks(hits, "lexical")
     dense_rank = _ranks(hits, "dense")
     doc_lexical, doc_dense, doc_count = _per_document(hits, top_lexical)
-    top_doc_bm25 = max((h.scores.get("doc_bm25", 0.0) for h in hits), default=0.0) or 1.0
-    top_doc_dense = max((h.scores.get("doc_dense_max", 0.0) for h in hits), default=0.0)
     rows = []
     for hit in hits:
         doc = hit.passage.document.id
@@ -87,17 +89,47 @@ def features(query: Query, hits: Sequence[Hit]) -> list[dict[str, float]]:
                 "coverage": _coverage(concepts, text_terms | title_terms),
                 "text_coverage": _coverage(concepts, text_terms),
                 "title_coverage": _coverage(concepts, title_terms),
+                "subject_coverage": _coverage(subject, text_terms | title_terms),
+                "aspect": float(aspect is not None and bool(aspect.search(_heading(hit.passage)))),
                 "dense": dense or 0.0,
                 "dense_gap": (dense - top_dense) if dense is not None else -1.0,
                 "dense_rrf": _rrf(dense_rank.get(hit.passage.id)),
                 "doc_lexical": doc_lexical[doc],
                 "doc_passages": math.log(doc_count[doc]),
                 "doc_dense": max(doc_dense[doc], 0.0),
-                "doc_bm25": hit.scores.get("doc_bm25", 0.0) / top_doc_bm25,
+                **{key: hit.scores.get(key, 0.0) / top for key, top in tops.items()},
                 **_document_dense(hit.scores, top_doc_dense),
             }
         )
     return rows
+
+
+def _weighted_terms(query: Query, *, subject_only: bool) -> list[tuple[float, frozenset[str]]]:
+    """Each concept's weight and terms (numbers aside); only those naming the medical
+    subject (`Concept.subject`) when `subject_only`."""
+    found = [
+        (c.weight or 1.0, frozenset(t for f in c.forms for t in terms(f)))
+        for c in query.concepts
+        if not c.is_number and (c.subject > 0 or not subject_only)
+    ]
+    return [(w, ts) for w, ts in found if ts]
+
+
+ASPECTS = dict(QUESTION_TYPES)  # question type -> the cue words that name it
+OPENING_CHARS = 400  # the first sentence is looked for within this many characters
+
+
+def _top(hits: Sequence[Hit], key: str) -> float:
+    return max((h.scores.get(key, 0.0) for h in hits), default=0.0) or 1.0
+
+
+def _heading(passage: Passage) -> str:
+    """What says what a passage is about: its section, its document's title, its first
+    sentence ("Uveitis (Causes): ...", "Treatment of uveitis depends on ...")."""
+    opening = passage.text[:OPENING_CHARS]
+    spans = sentence_spans(opening)
+    first = opening[spans[0][0] : spans[0][1]] if spans else ""
+    return f"{passage.section or ''}\n{passage.document.title}\n{first}"
 
 
 def _document_dense(scores: Mapping[str, float], top: float) -> dict[str, float]:
