@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import combinations
 
 from medcite.answer.candidates import Candidate, candidates
 from medcite.answer.evidence import ConceptMatcher
@@ -47,6 +48,7 @@ MAX_CITATIONS = 3
 MAX_BOTTOM_WORDS = 70
 # A further bottom-line sentence must score at least this share of the best one.
 BOTTOM_SHARE = 0.6
+CONSIDERED = 8  # candidates after the lead weighed for the rest of the bottom line
 # Candidates scoring this share of the best are about as relevant: the strongest kind of
 # evidence among them leads a question about what to do.
 TIE_SHARE = 0.8
@@ -170,22 +172,32 @@ def _bottom_line(
         ordered = _patient_first(ordered)
     elif asks_what_to_do(query):
         ordered = _strongest_first(ordered)
-    best = ordered[0][0].score
-    chosen: list[list[Candidate]] = []
-    words = 0
-    for group in ordered:
-        n = len(group[0].text.split())
-        if len(chosen) >= cfg.bottom_line_sentences or group[0].score < BOTTOM_SHARE * best:
-            break
-        if words + n > MAX_BOTTOM_WORDS:
-            continue
-        chosen.append(group)
-        words += n
-    chosen = chosen or ordered[:1]
+    chosen = _best_fit(ordered, cfg.bottom_line_sentences)
     table = _table_it_points_to(chosen[0][0], ordered)
     if table is not None and table not in chosen:
         chosen = [chosen[0], table, *chosen[1:]][: cfg.bottom_line_sentences]
     return _reading_order(chosen)
+
+
+def _best_fit(ordered: list[list[Candidate]], most: int) -> list[list[Candidate]]:
+    """The lead, and the others (of the next CONSIDERED scoring at least BOTTOM_SHARE of the
+    best) whose scores add up highest within `most` statements and MAX_BOTTOM_WORDS: two
+    short decisive sentences beat one long one that leaves no room."""
+    lead, best = ordered[0], ordered[0][0].score
+    words = _words(lead)
+    others = [g for g in ordered[1 : 1 + CONSIDERED] if g[0].score >= BOTTOM_SHARE * best]
+    chosen: tuple[list[Candidate], ...] = ()
+    for size in range(min(most - 1, len(others)), 0, -1):
+        for combo in combinations(others, size):
+            if words + sum(_words(g) for g in combo) > MAX_BOTTOM_WORDS:
+                continue
+            if sum(g[0].score for g in combo) > sum(g[0].score for g in chosen):
+                chosen = combo
+    return [lead, *chosen]
+
+
+def _words(group: list[Candidate]) -> int:
+    return len(group[0].text.split())
 
 
 def _reading_order(chosen: list[list[Candidate]]) -> list[list[Candidate]]:
