@@ -103,7 +103,7 @@ class RetrievalSettings(_Group):
     )
     k: int = Field(default=30, ge=1, le=500, description="Passages retrieved per question.")
     max_per_document: int = Field(
-        default=6, ge=1, description="Passages from one document among the retrieved at most."
+        default=8, ge=1, description="Passages from one document among the retrieved at most."
     )
     title_boost: float = Field(
         default=1.5, ge=0, description="BM25 weight of the document title relative to the text."
