@@ -35,23 +35,21 @@ from medcite.eval.mediqa import (
 from medcite.eval.retrieval import EvalProgress, eval_query, lexical_only, open_eval_library
 from medcite.index import Library
 from medcite.retrieve.pipeline import RetrievalPlan, add_document_scores, fused_hits
-from medcite.retrieve.rerank import DENSE_FEATURES, WEIGHTS_FILE, LinearModel, expand, features
+from medcite.retrieve.rerank import (
+    DENSE_FEATURES,
+    LEXICAL_FEATURES,
+    WEIGHTS_FILE,
+    LinearModel,
+    expand,
+    features,
+)
 from medcite.settings import Settings
 from medcite.types import Hit, Query
 
 Matrix = npt.NDArray[np.float64]
 HYBRID = RetrievalPlan(expansion=True, reranker="none")
-SHIPPED_LEXICAL = (  # the lexical inputs of the BioASQ-only model, kept by the hybrid set
-    "lexical",
-    "lexical_found",
-    "lexical_rrf",
-    "coverage",
-    "text_coverage",
-    "title_coverage",
-    "doc_lexical",
-    "doc_passages",
-    "doc_bm25",
-)
+# the lexical inputs of the BioASQ-only model, which the hybrid weight set keeps
+SHIPPED_LEXICAL = LEXICAL_FEATURES[: LEXICAL_FEATURES.index("doc_bm25") + 1]
 
 
 @dataclass(frozen=True, slots=True)
