@@ -95,6 +95,16 @@ class IngestSettings(_Group):
     batch_docs: int = Field(
         default=2000, ge=1, description="Documents written per progress update inside a file."
     )
+    max_stream_mb: float = Field(
+        default=2048.0,
+        gt=0,
+        description="Files read as a stream (PubMed XML, .xml.gz, DailyMed zips) may be this "
+        "large, on disk and once decompressed; others are limited by max_file_mb.",
+    )
+    title_only_citations: bool = Field(
+        default=False,
+        description="Keep PubMed citations that have no abstract, as title-only documents.",
+    )
 
 
 class RetrievalSettings(_Group):

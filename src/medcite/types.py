@@ -69,6 +69,7 @@ class Document:
     authors: tuple[str, ...] = ()
     journal: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    retraction: str | None = None  # why it is retracted ("retraction notice PMID 1"), if it is
 
     @property
     def date(self) -> date | None:

@@ -74,6 +74,31 @@ def _m003_vectors(db: sqlite3.Connection) -> None:
     )
 
 
+def _m004_identity(db: sqlite3.Connection) -> None:
+    """Document identity (ingest/identity.py): each document's global key and revision,
+    the versions other files hold while one is active, and withdrawals (deletions and
+    retractions). Every file is read again at its next ingest, since ids now depend on it."""
+    _run(
+        db,
+        """
+        ALTER TABLE documents ADD COLUMN identity TEXT;
+        ALTER TABLE documents ADD COLUMN revision TEXT NOT NULL DEFAULT '';
+        CREATE TABLE held_versions (
+            doc_id TEXT NOT NULL, source_id TEXT NOT NULL, revision TEXT NOT NULL,
+            record TEXT NOT NULL, PRIMARY KEY (doc_id, source_id)
+        );
+        CREATE INDEX held_versions_source ON held_versions(source_id);
+        CREATE TABLE withdrawals (
+            doc_id TEXT NOT NULL, source_id TEXT NOT NULL, action TEXT NOT NULL,
+            revision TEXT NOT NULL, notice TEXT NOT NULL,
+            PRIMARY KEY (doc_id, source_id, action, notice)
+        );
+        CREATE INDEX withdrawals_source ON withdrawals(source_id);
+        UPDATE sources SET content_hash = ''
+        """,
+    )
+
+
 def _run(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one (executescript would commit the open transaction)."""
     for statement in script.split(";"):
@@ -81,7 +106,12 @@ def _run(db: sqlite3.Connection, script: str) -> None:
             db.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_conversations, _m003_vectors)
+MIGRATIONS: tuple[Migration, ...] = (
+    _m001_initial,
+    _m002_conversations,
+    _m003_vectors,
+    _m004_identity,
+)
 
 
 def migrate(db: sqlite3.Connection) -> int:

@@ -21,16 +21,20 @@ from pathlib import Path
 
 from medcite.errors import NotFound, StoreError
 from medcite.index.migrations import migrate
+from medcite.index.writes import SourceWriter, WriteResult
 from medcite.types import DocKind, Document, Passage, PassageKind
 
 
 @dataclass(frozen=True, slots=True)
 class DocumentRecord:
-    """A document ready to store: metadata, cleaned text and passages."""
+    """A document ready to store: metadata, cleaned text and passages; `identity` is its
+    global key (None: scoped to its file) and `revision` orders its versions."""
 
     document: Document
     text: str
     passages: tuple[Passage, ...]
+    identity: str | None = None
+    revision: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +48,13 @@ class SourceRecord:
     ingested_at: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class WriteResult:
-    added: int
-    replaced: int
-    unchanged: int
-    removed: int
-
-
 _DOC_COLUMNS = (
     "id, title, kind, source, origin, version, url, published, updated, authors, journal, extra"
+)
+# What a loaded document carries besides its columns: the notices that retract it.
+_READ_COLUMNS = (
+    _DOC_COLUMNS + ", (SELECT group_concat(notice, '; ') FROM withdrawals w "
+    "WHERE w.doc_id = documents.id AND w.action = 'retracted')"
 )
 _PASSAGE_COLUMNS = "id, doc_id, seq, text, start, end, section, kind"
 _DOC_CACHE = 20_000  # documents' metadata kept in memory at most
@@ -150,19 +151,22 @@ class Store:
         self, source: SourceRecord, records: Sequence[DocumentRecord], unchanged: Iterable[str]
     ) -> WriteResult:
         """Replace everything a source file holds, atomically."""
-        keep = set(unchanged)
+        with self.writing(source) as writer:
+            for doc_id in unchanged:
+                writer.keep(doc_id)
+            for record in records:
+                writer.put(record)
+        return writer.result
+
+    @contextmanager
+    def writing(self, source: SourceRecord) -> Iterator[SourceWriter]:
+        """One transaction in which a file's records are put (`put`, `keep`, `withdraw`);
+        on leaving it, what the file no longer holds is released and the file recorded."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction() as db:
-            old = set(self.document_versions(source.id))
-            new_ids = {r.document.id for r in records} | keep
-            removed = sorted(old - new_ids)
-            for doc_id in removed:
-                db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-            for record in records:
-                self._put_document(db, source.id, record, now)
-            queued = [(i,) for i in [*removed, *(r.document.id for r in records)]]
-            db.executemany("INSERT OR IGNORE INTO lexical_pending(doc_id) VALUES (?)", queued)
-            db.executemany("INSERT OR IGNORE INTO vector_pending(doc_id) VALUES (?)", queued)
+            writer = SourceWriter(db, source, now, self._put_document, self._record)
+            yield writer
+            writer.finish()
             n_passages = db.execute(
                 "SELECT count(*) FROM passages p JOIN documents d ON d.id = p.doc_id "
                 "WHERE d.source_id = ?",
@@ -175,14 +179,12 @@ class Store:
                     source.path,
                     source.content_hash,
                     source.reader,
-                    len(new_ids),
+                    writer.result.active,
                     n_passages,
                     now,
                 ),
             )
         self._docs.clear()
-        replaced = len(old & {r.document.id for r in records})
-        return WriteResult(len(records) - replaced, replaced, len(keep), len(removed))
 
     def _put_document(
         self, db: sqlite3.Connection, source_id: str, record: DocumentRecord, now: str
@@ -190,12 +192,14 @@ class Store:
         d = record.document
         db.execute("DELETE FROM documents WHERE id = ?", (d.id,))
         db.execute(
-            f"INSERT INTO documents(source_id, text, ingested_at, {_DOC_COLUMNS}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO documents(source_id, text, ingested_at, identity, revision, "
+            f"{_DOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 source_id,
                 record.text,
                 now,
+                record.identity,
+                record.revision,
                 d.id,
                 d.title,
                 d.kind.value,
@@ -217,6 +221,21 @@ class Store:
                 for p in record.passages
             ],
         )
+
+    def _record(self, doc_id: str) -> DocumentRecord:
+        """A stored document as it was written (read past the cache, inside a write)."""
+        row = self._db.execute(
+            f"SELECT {_DOC_COLUMNS}, NULL, text, identity, revision FROM documents WHERE id = ?",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no document with id {doc_id}")
+        document = _document_from_row(row[:13])
+        rows = self._db.execute(
+            f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE doc_id = ? ORDER BY seq", (doc_id,)
+        ).fetchall()
+        passages = tuple(_passage(r, document) for r in rows)
+        return DocumentRecord(document, str(row[13]), passages, row[14], str(row[15]))
 
     # -- lexical queue ---------------------------------------------------------------
 
@@ -255,7 +274,7 @@ class Store:
             self._docs.clear()
         marks = ",".join("?" * len(doc_ids))
         rows = self._db.execute(
-            f"SELECT {_DOC_COLUMNS} FROM documents WHERE id IN ({marks})", doc_ids
+            f"SELECT {_READ_COLUMNS} FROM documents WHERE id IN ({marks})", doc_ids
         )
         for row in rows:
             self._docs[str(row[0])] = _document_from_row(row)
@@ -263,7 +282,7 @@ class Store:
     def document(self, doc_id: str) -> Document:
         if doc_id not in self._docs:
             row = self._db.execute(
-                f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)
+                f"SELECT {_READ_COLUMNS} FROM documents WHERE id = ?", (doc_id,)
             ).fetchone()
             if row is None:
                 raise NotFound(f"no document with id {doc_id}; `medcite sources` lists them")
@@ -311,17 +330,7 @@ class Store:
                 yield self._passage_from_row(row)
 
     def _passage_from_row(self, row: tuple[object, ...]) -> Passage:
-        pid, doc_id, seq, text, start, end, section, kind = row
-        return Passage(
-            id=str(pid),
-            document=self.document(str(doc_id)),
-            seq=int(str(seq)),
-            text=str(text),
-            start=int(str(start)),
-            end=int(str(end)),
-            section=None if section is None else str(section),
-            kind=PassageKind(str(kind)),
-        )
+        return _passage(row, self.document(str(row[1])))
 
     def counts_by_kind(self) -> list[tuple[str, str, int, int]]:
         """(kind, source, documents, passages) for `medcite sources`."""
@@ -347,10 +356,25 @@ class Store:
         return self._mean_chars[1]
 
 
-def _document_from_row(row: tuple[object, ...]) -> Document:
-    did, title, kind, source, origin, version, url, published, updated, authors, journal, extra = (
-        row
+def _passage(row: tuple[object, ...], document: Document) -> Passage:
+    pid, _doc_id, seq, text, start, end, section, kind = row
+    return Passage(
+        id=str(pid),
+        document=document,
+        seq=int(str(seq)),
+        text=str(text),
+        start=int(str(start)),
+        end=int(str(end)),
+        section=None if section is None else str(section),
+        kind=PassageKind(str(kind)),
     )
+
+
+def _document_from_row(row: tuple[object, ...]) -> Document:
+    (did, title, kind, source, origin, version, url, published, updated, authors, journal) = row[
+        :11
+    ]
+    extra, retraction = row[11], row[12] if len(row) > 12 else None
     return Document(
         id=str(did),
         title=str(title),
@@ -364,6 +388,7 @@ def _document_from_row(row: tuple[object, ...]) -> Document:
         authors=tuple(json.loads(str(authors))),
         journal=None if journal is None else str(journal),
         extra=json.loads(str(extra)),
+        retraction=str(retraction) if retraction else None,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import logging
@@ -15,10 +16,12 @@ from typing import Literal
 from medcite.errors import FileTooLarge, SourceError, UnsupportedFormat
 from medcite.index import Library
 from medcite.index.store import DocumentRecord, SourceRecord
+from medcite.index.writes import WriteResult
+from medcite.ingest.identity import document_id, global_key, short_hash
 from medcite.ingest.kinds import classify_kind
 from medcite.ingest.passages import layout_document
 from medcite.settings import Settings
-from medcite.sources.base import ParsedDocument, Reader, SourceFile
+from medcite.sources.base import ParsedDocument, Reader, SourceFile, Withdrawal
 from medcite.sources.registry import reader_for
 from medcite.types import DocKind, Document, Passage
 
@@ -26,7 +29,7 @@ log = logging.getLogger(__name__)
 
 Status = Literal["added", "updated", "unchanged", "failed", "skipped"]
 _NOT_CONTENT = ("license", "copying", "readme", "notice", "changelog")
-_READER_VERSION = "3"  # bump when cleaning or splitting changes, so files are re-read
+_READER_VERSION = "4"  # bump when cleaning or splitting changes, so files are re-read
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +104,13 @@ def _ingest_file(
 ) -> FileOutcome:
     settings = library.settings
     try:
-        data = _read_bytes(path, settings)
-        reader = reader_for(path, data[:4096])
+        reader = _reader(path, settings)
+        data = b"" if reader.streamed else _read_bytes(path, settings)
         source = _source_record(path, data, reader, kind, settings)
         previous = library.store.source(source.id)
         if previous is not None and previous.content_hash == source.content_hash:
             return FileOutcome(path, "unchanged", previous.n_documents, previous.n_passages)
-        records, unchanged = _parse(path, data, reader, kind, library, source.id, emit)
-        emit(IngestEvent(path, "write", len(records), len(records)))
-        result = library.store.write_source(source, records, unchanged)
+        result = _write(path, data, reader, kind, library, source, emit)
         library.sync()
     except UnsupportedFormat as exc:
         if not explicit:
@@ -117,20 +118,53 @@ def _ingest_file(
         return FileOutcome(path, "failed", detail=str(exc))
     except SourceError as exc:
         return FileOutcome(path, "failed", detail=str(exc))
-    except (OSError, ValueError, RecursionError) as exc:
+    except (OSError, ValueError, RecursionError, EOFError) as exc:
         log.exception("unexpected error reading %s", path)
         return FileOutcome(path, "failed", detail=str(SourceError(path, repr(exc))))
     status: Status = "updated" if previous is not None else "added"
-    n_passages = sum(len(r.passages) for r in records)
-    detail = f"{result.unchanged} unchanged, {result.removed} removed" if previous else ""
-    return FileOutcome(path, status, len(records) + result.unchanged, n_passages, detail)
+    detail = _detail(result, previous is not None)
+    return FileOutcome(path, status, result.active, result.passages, detail)
 
 
-def _read_bytes(path: Path, settings: Settings) -> bytes:
+def _detail(result: WriteResult, updated: bool) -> str:
+    """What the counts leave out: unchanged and removed documents, versions held because
+    another file's is newer (or a deletion covers them), records withdrawn."""
+    parts = [f"{result.unchanged} unchanged", f"{result.removed} removed"] if updated else []
+    if result.held:
+        parts.append(f"{result.held} held: another file's version or a deletion outranks them")
+    if result.withdrawn:
+        parts.append(f"{result.withdrawn} withdrawn (deleted or retracted)")
+    return ", ".join(parts)
+
+
+def _reader(path: Path, settings: Settings) -> Reader:
+    """The reader for a file, chosen from its name and first bytes (decompressed if .gz)."""
     if not path.exists():
         raise SourceError(path, "no such file or folder")
     if path.name.lower().startswith(_NOT_CONTENT):
         raise UnsupportedFormat(path, "licence/readme files are not evidence")
+    reader = reader_for(path, _head(path))
+    if reader.streamed:
+        size = path.stat().st_size
+        limit = int(settings.ingest.max_stream_mb * 1024 * 1024)
+        if size > limit:
+            raise FileTooLarge(path, f"{size / 1e6:.0f} MB > {settings.ingest.max_stream_mb:g} MB")
+    return reader
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as raw:
+        head = raw.read(4096)
+    if path.suffix.lower() == ".gz" and head.startswith(b"\x1f\x8b"):
+        try:
+            with gzip.open(path, "rb") as unzipped:
+                return unzipped.read(4096)
+        except (OSError, EOFError) as exc:
+            raise SourceError(path, f"cannot decompress: {exc}") from exc
+    return head
+
+
+def _read_bytes(path: Path, settings: Settings) -> bytes:
     size = path.stat().st_size
     limit = int(settings.ingest.max_file_mb * 1024 * 1024)
     if size > limit:
@@ -143,43 +177,63 @@ def _source_record(
 ) -> SourceRecord:
     resolved = str(path.resolve())
     h = hashlib.sha256(data)
-    h.update(f"|{reader.name}|{kind}|{settings.ingest.passage_chars}|{_READER_VERSION}".encode())
-    return SourceRecord(_short_hash(resolved), resolved, h.hexdigest(), reader.name)
+    if reader.streamed:
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                h.update(chunk)
+    ingest = settings.ingest
+    options = [reader.name, str(kind), ingest.passage_chars, ingest.title_only_citations]
+    h.update(f"|{'|'.join(map(str, options))}|{_READER_VERSION}".encode())
+    return SourceRecord(short_hash(resolved), resolved, h.hexdigest(), reader.name)
 
 
-def _parse(
+def _write(
     path: Path,
     data: bytes,
     reader: Reader,
     kind: DocKind | None,
     library: Library,
-    source_id: str,
+    source: SourceRecord,
     emit: Progress,
-) -> tuple[list[DocumentRecord], list[str]]:
-    """Read every document; keep the ids of those whose stored version is unchanged."""
-    source = SourceFile(path, data, _spl_sections(path.parent))
-    versions = library.store.document_versions(source_id)
+) -> WriteResult:
+    """Read every item of the file and put it into the store, in one transaction."""
+    settings = library.settings
+    max_bytes = int(settings.ingest.max_stream_mb * 1024 * 1024)
+    sections = _spl_sections(path.parent)
+    file = SourceFile(path, data, sections, max_bytes, settings.ingest.title_only_citations)
+    versions = library.store.document_versions(source.id)
     total = data.count(b"\n") if reader.name in ("medquad", "beir") else 0
-    batch = library.settings.ingest.batch_docs
-    records: list[DocumentRecord] = []
-    unchanged: list[str] = []
-    for n, parsed in enumerate(reader.read(source), start=1):
-        record = build_record(parsed, kind, library.settings, origin=str(path))
-        if versions.get(record.document.id) == record.document.version:
-            unchanged.append(record.document.id)
-        else:
-            records.append(record)
-        if n % batch == 0:
-            emit(IngestEvent(path, "read", n, total))
-    return records, unchanged
+    batch = settings.ingest.batch_docs
+    with library.store.writing(source) as writer:
+        n = 0
+        for n, item in enumerate(reader.read(file), start=1):
+            if isinstance(item, Withdrawal):
+                if global_key(item.key):
+                    doc_id = document_id(item.key, source.id)
+                    writer.withdraw(doc_id, item.action, item.revision, item.notice)
+                continue
+            record = build_record(item, kind, settings, origin=str(path), source_id=source.id)
+            if versions.get(record.document.id) == record.document.version:
+                writer.keep(record.document.id)
+            else:
+                writer.put(record)
+            if n % batch == 0:
+                emit(IngestEvent(path, "read", n, total))
+        emit(IngestEvent(path, "write", n, n))
+    return writer.result
 
 
 def build_record(
-    parsed: ParsedDocument, kind: DocKind | None, settings: Settings, origin: str
+    parsed: ParsedDocument,
+    kind: DocKind | None,
+    settings: Settings,
+    origin: str,
+    source_id: str = "",
 ) -> DocumentRecord:
-    """One parsed document -> its Document, cleaned text and passages with ids."""
+    """One parsed document -> its Document, cleaned text and passages with ids (a record
+    without a global key is scoped to its file, `source_id`)."""
     text, spans = layout_document(parsed.blocks, settings.ingest.passage_chars)
-    doc_id = _short_hash(parsed.key)
+    doc_id = document_id(parsed.key, source_id)
     document = Document(
         id=doc_id,
         title=parsed.title,
@@ -199,25 +253,21 @@ def build_record(
     passages = []
     for seq, span in enumerate(spans):
         body = text[span.start : span.end]
-        pid = _short_hash(f"{doc_id}|{body}")
+        pid = short_hash(f"{doc_id}|{body}")
         if pid in seen:
-            pid = _short_hash(f"{doc_id}|{seq}|{body}")
+            pid = short_hash(f"{doc_id}|{seq}|{body}")
         seen.add(pid)
         passages.append(
             Passage(pid, document, seq, body, span.start, span.end, span.section, span.kind)
         )
-    return DocumentRecord(document, text, tuple(passages))
+    return DocumentRecord(document, text, tuple(passages), global_key(parsed.key), parsed.revision)
 
 
 def _version(document: Document, text: str) -> str:
     meta = [document.title, document.kind, document.source, document.url]
     meta += [str(document.published), str(document.updated), str(document.journal)]
     blob = json.dumps([meta, dict(document.extra), list(document.authors)], sort_keys=True)
-    return _short_hash(blob + "\0" + text)
-
-
-def _short_hash(value: str) -> str:
-    return hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest()[:16]
+    return short_hash(blob + "\0" + text)
 
 
 @lru_cache(maxsize=64)
