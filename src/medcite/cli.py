@@ -222,8 +222,13 @@ def sources(ctx: typer.Context) -> None:
     """What is indexed: documents and passages by kind and source, and the files read."""
     with _errors():
         store = Store(_settings(ctx).data_dir / "medcite.sqlite3")
+        totals = store.totals_by_kind()
         rows = store.counts_by_kind()
         files = store.sources()
+    kinds = Table("kind", "documents", "passages", title="indexed documents by kind")
+    for kind, n_docs, n_passages in totals:
+        kinds.add_row(DocKind(kind).label, str(n_docs), str(n_passages))
+    out.print(kinds)
     table = Table("kind", "source", "documents", "passages", title="indexed sources")
     for kind, source, n_docs, n_passages in rows:
         table.add_row(DocKind(kind).label, source, str(n_docs), str(n_passages))

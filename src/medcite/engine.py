@@ -34,7 +34,7 @@ from medcite.settings import Settings, load_settings
 from medcite.types import Answer, Audience, ClaimStatus, Concept, Hit, PatientContext, Query
 from medcite.understand.conversation import context_note, with_history
 from medcite.understand.query import understand
-from medcite.verify import Verifier
+from medcite.verify import Verifier, retraction_note
 
 MAX_QUESTION_CHARS = 2000
 log = logging.getLogger(__name__)
@@ -112,7 +112,9 @@ class Engine:
             gaps=evidence_gaps(query, ranked),
         )
         answer = with_verdict(answer)
-        answer = replace(answer, writer=written.writer, writer_notes=written.notes)
+        retracted = retraction_note(summary)
+        notes = (*answer.notes, retracted) if retracted else answer.notes
+        answer = replace(answer, writer=written.writer, writer_notes=written.notes, notes=notes)
         return self._finish(with_assumptions(answer, query), query, carried)
 
     def evidence(

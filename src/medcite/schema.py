@@ -67,8 +67,8 @@ class ClaimPublic(_Out):
     certainty: str | None = Field(
         default=None,
         description="high (guideline or drug label) | moderate (systematic review, randomized "
-        "trial or patient education) | low (observational study, case report or other): the "
-        "best kind of evidence among the claim's citations.",
+        "trial, guideline summary, review article or patient education) | low (observational "
+        "study, case report or other): the best kind of evidence among the claim's citations.",
     )
     support_score: float | None = Field(
         default=None, description="Best support score among the claim's citations (0-1)."

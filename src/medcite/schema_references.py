@@ -53,8 +53,8 @@ class ReferencePublic(_Out):
     )
     source: str = Field(description="Publisher or collection.")
     kind: str = Field(
-        description="guideline | drug_label | systematic_review | trial | "
-        "observational | case_report | patient_education | other"
+        description="guideline | guideline_summary | drug_label | systematic_review | trial | "
+        "observational | review | case_report | patient_education | other"
     )
     kind_label: str
     date: dt.date | None = Field(description="Most recent known date of the source, if any.")

@@ -15,10 +15,12 @@ class DocKind(StrEnum):
     """What kind of evidence a document is; drives labels and, later, certainty."""
 
     GUIDELINE = "guideline"
+    GUIDELINE_SUMMARY = "guideline_summary"
     DRUG_LABEL = "drug_label"
     SYSTEMATIC_REVIEW = "systematic_review"
     TRIAL = "trial"
     OBSERVATIONAL = "observational"
+    REVIEW = "review"
     CASE_REPORT = "case_report"
     PATIENT_EDUCATION = "patient_education"
     OTHER = "other"
@@ -30,10 +32,12 @@ class DocKind(StrEnum):
 
 _KIND_LABELS = {
     DocKind.GUIDELINE: "Guideline",
+    DocKind.GUIDELINE_SUMMARY: "Guideline summary",
     DocKind.DRUG_LABEL: "Drug label",
     DocKind.SYSTEMATIC_REVIEW: "Systematic review",
     DocKind.TRIAL: "Randomized trial",
     DocKind.OBSERVATIONAL: "Observational study",
+    DocKind.REVIEW: "Review article",
     DocKind.CASE_REPORT: "Case report",
     DocKind.PATIENT_EDUCATION: "Patient education",
     DocKind.OTHER: "Other",
@@ -291,6 +295,7 @@ class VerificationSummary:
     citations_dropped: int = 0
     flagged_removed: int = 0
     strict: bool = True
+    retracted: tuple[str, ...] = ()  # retracted sources whose citations were dropped
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from medcite.answer.evidence import ConceptMatcher, pairs_in, phrase_pairs
+from medcite.grades import GRADE
 from medcite.index.lexical import document_topic
 from medcite.text import STOPWORDS, jaccard, sentence_spans, term_set, terms
 from medcite.types import DocKind, Hit, Passage, PassageKind, Query
@@ -69,11 +70,7 @@ _LIST_SEPARATOR = re.compile(r" - ")
 _DIGIT = re.compile(r"\d")
 _STOP_TERMS = frozenset(t for w in STOPWORDS for t in terms(w))
 # A grade a guideline summary writes after its recommendation: "(Strong, High)".
-_GRADE = re.compile(
-    r"\((?P<grade>(?:strong|weak|conditional|moderate|best practice|good practice|"
-    r"ungraded|expert)[^()]{0,60})\)",
-    re.I,
-)
+_GRADE = GRADE  # the source's own grade, as printed (medcite/grades.py)
 MIN_WORDS = 6
 MAX_LEAD_IN = 12
 

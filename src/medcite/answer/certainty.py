@@ -2,9 +2,10 @@
 
 The best kind among a claim's verified citations decides:
 - high: a guideline or a drug label (reviewed statements written to direct practice);
-- moderate: a systematic review or meta-analysis, a randomized trial, or patient education
-  from a public-health agency (reviewed, but a simplified secondary summary, not primary
-  evidence);
+- moderate: a systematic review or meta-analysis, a randomized trial, a summary of a
+  guideline written by a third party (not the society's own words), a narrative review, or
+  patient education from a public-health agency (reviewed, but secondary summaries, not
+  primary evidence);
 - low: an observational study, a case report, or a source of unknown kind (other).
 """
 
@@ -22,6 +23,8 @@ CERTAINTY_BY_KIND: dict[DocKind, str] = {
     DocKind.DRUG_LABEL: HIGH,
     DocKind.SYSTEMATIC_REVIEW: MODERATE,
     DocKind.TRIAL: MODERATE,
+    DocKind.GUIDELINE_SUMMARY: MODERATE,
+    DocKind.REVIEW: MODERATE,
     DocKind.PATIENT_EDUCATION: MODERATE,
     DocKind.OBSERVATIONAL: LOW,
     DocKind.CASE_REPORT: LOW,
@@ -29,8 +32,8 @@ CERTAINTY_BY_KIND: dict[DocKind, str] = {
 }
 CERTAINTY_NOTE = (
     "Certainty: high = guideline or drug label; moderate = systematic review, randomized "
-    "trial or patient education (reviewed, not primary evidence); low = observational study, "
-    "case report or other source."
+    "trial, guideline summary, review article or patient education (reviewed, not primary "
+    "evidence); low = observational study, case report or other source."
 )
 
 

@@ -3,8 +3,8 @@
 Guidelines, guideline summaries and drug labels are written to direct practice: their
 statements may stand under headings that recommend (first-line treatment, alternatives,
 dosing). A patient-education page describes options: under a recommending heading its
-statement moves to "Treatment options described". A case report, a study, a review or a
-source of unknown kind reports what happened to some patients: its statements go under
+statement moves to "Treatment options described", as does a review's. A case report, a
+study or a source of unknown kind reports what happened to some patients: its statements go under
 "Evidence from case reports and studies" wherever the question asks what to do, and each is
 introduced by its kind and the patient or population it describes ("Case report, a
 44-year-old woman:").
@@ -50,8 +50,10 @@ DESCRIPTIVE = frozenset(
         "adverse",
     }
 )
-_RECOMMENDABLE = frozenset({DocKind.GUIDELINE, DocKind.DRUG_LABEL})
-_DESCRIBES_OPTIONS = frozenset({DocKind.PATIENT_EDUCATION, DocKind.SYSTEMATIC_REVIEW})
+_RECOMMENDABLE = frozenset({DocKind.GUIDELINE, DocKind.GUIDELINE_SUMMARY, DocKind.DRUG_LABEL})
+_DESCRIBES_OPTIONS = frozenset(
+    {DocKind.PATIENT_EDUCATION, DocKind.SYSTEMATIC_REVIEW, DocKind.REVIEW}
+)
 _FRAMED = frozenset({DocKind.CASE_REPORT, DocKind.OBSERVATIONAL, DocKind.TRIAL, DocKind.OTHER})
 _PATIENT = re.compile(
     r"\b(?:an?|one) (\d{1,3}-(?:year|month|week|day)-old (?:\w+ )?"
@@ -77,7 +79,7 @@ def asks_what_to_do(query: Query) -> bool:
 
 def recommendable(kind: DocKind) -> bool:
     """True when statements of this kind of source may stand under a recommending heading."""
-    return kind in _RECOMMENDABLE or kind.value == "guideline_summary"
+    return kind in _RECOMMENDABLE
 
 
 def placed(section: str, kind: DocKind) -> str:

@@ -341,6 +341,15 @@ class Store:
         )
         return [(str(a), str(b), int(c), int(n)) for a, b, c, n in rows]
 
+    def totals_by_kind(self) -> list[tuple[str, int, int]]:
+        """(kind, documents, passages), most documents first."""
+        totals: dict[str, list[int]] = {}
+        for kind, _source, docs, passages in self.counts_by_kind():
+            entry = totals.setdefault(kind, [0, 0])
+            entry[0] += docs
+            entry[1] += passages
+        return sorted(((k, d, n) for k, (d, n) in totals.items()), key=lambda t: -t[1])
+
     def passage_count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM passages").fetchone()[0])
 
@@ -374,7 +383,7 @@ def _document_from_row(row: tuple[object, ...]) -> Document:
     (did, title, kind, source, origin, version, url, published, updated, authors, journal) = row[
         :11
     ]
-    extra, retraction = row[11], row[12] if len(row) > 12 else None
+    meta, retraction = json.loads(str(row[11])), row[12] if len(row) > 12 else None
     return Document(
         id=str(did),
         title=str(title),
@@ -387,8 +396,8 @@ def _document_from_row(row: tuple[object, ...]) -> Document:
         updated=_date(updated),
         authors=tuple(json.loads(str(authors))),
         journal=None if journal is None else str(journal),
-        extra=json.loads(str(extra)),
-        retraction=str(retraction) if retraction else None,
+        extra=meta,
+        retraction=str(retraction) if retraction else (meta.get("retracted") or None),
     )
 
 

@@ -35,6 +35,7 @@ _PUBLICATION_TYPES = _cues(
         r"observational|cohort|case-control|cross-sectional|registry|retrospective",
     ),
     (DocKind.CASE_REPORT, r"case reports?|case series|case study"),
+    (DocKind.REVIEW, r"\breview(?: article)?\b"),
     (DocKind.DRUG_LABEL, r"drug label|prescribing information|package insert|product monograph"),
     (DocKind.PATIENT_EDUCATION, r"patient education|patient information|consumer health"),
 )
@@ -65,6 +66,11 @@ _TITLE_CUES = _cues(
         r"\bcase (?:report|series)\b|^(?:an? )?(?:rare |unusual |fatal |novel )?case of\b",
     ),
     (DocKind.OBSERVATIONAL, r"\b(cohort|case-control|cross-sectional|retrospective|registry)\b"),
+    (
+        DocKind.REVIEW,
+        r"\b(?:an? )?(?:narrative |comprehensive |brief |clinical |critical )?review\s*$|"
+        r"\breview of the literature\b",
+    ),
     (DocKind.DRUG_LABEL, r"\b(?:prescribing information|package insert|product monograph)\b"),
     (
         DocKind.PATIENT_EDUCATION,

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 Status = Literal["added", "updated", "unchanged", "failed", "skipped"]
 _NOT_CONTENT = ("license", "copying", "readme", "notice", "changelog")
 _READER_VERSION = "4"  # bump when cleaning or splitting changes, so files are re-read
+SYNC_DOCUMENTS = 20_000  # documents committed to the store before the lexical index catches up
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +88,27 @@ def ingest(
     kind: DocKind | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into the library; a bad file never stops the batch."""
+    """Ingest files and folders into the library; a bad file never stops the batch.
+
+    Each file is committed to the store on its own; the lexical index catches up from the
+    store's queue every `SYNC_DOCUMENTS` documents and at the end (a crash in between is
+    repaired when the library is next opened)."""
     started = time.perf_counter()
     outcomes = []
-    for path, explicit in expand_paths(paths):
-        emit = progress or (lambda _e: None)
-        emit(IngestEvent(path, "start"))
-        outcome = _ingest_file(path, explicit, library, kind, emit)
-        emit(IngestEvent(path, "done", outcome=outcome))
-        outcomes.append(outcome)
+    unsynced = 0
+    try:
+        for path, explicit in expand_paths(paths):
+            emit = progress or (lambda _e: None)
+            emit(IngestEvent(path, "start"))
+            outcome = _ingest_file(path, explicit, library, kind, emit)
+            emit(IngestEvent(path, "done", outcome=outcome))
+            outcomes.append(outcome)
+            unsynced += outcome.documents if outcome.status in ("added", "updated") else 0
+            if unsynced >= SYNC_DOCUMENTS:
+                library.sync()
+                unsynced = 0
+    finally:
+        library.sync()
     return IngestReport(tuple(outcomes), time.perf_counter() - started)
 
 
@@ -111,7 +124,6 @@ def _ingest_file(
         if previous is not None and previous.content_hash == source.content_hash:
             return FileOutcome(path, "unchanged", previous.n_documents, previous.n_passages)
         result = _write(path, data, reader, kind, library, source, emit)
-        library.sync()
     except UnsupportedFormat as exc:
         if not explicit:
             return FileOutcome(path, "skipped", detail=exc.reason)
@@ -181,6 +193,8 @@ def _source_record(
         with path.open("rb") as stream:
             while chunk := stream.read(1 << 20):
                 h.update(chunk)
+    for related in reader.related_files(path):
+        h.update(related.read_bytes() if related.is_file() else b"")
     ingest = settings.ingest
     options = [reader.name, str(kind), ingest.passage_chars, ingest.title_only_citations]
     h.update(f"|{'|'.join(map(str, options))}|{_READER_VERSION}".encode())

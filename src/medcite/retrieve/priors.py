@@ -15,9 +15,11 @@ from medcite.types import DocKind, Hit
 KIND_PRIORS: dict[DocKind, float] = {
     DocKind.GUIDELINE: 1.0,
     DocKind.DRUG_LABEL: 1.0,
+    DocKind.GUIDELINE_SUMMARY: 0.99,
     DocKind.SYSTEMATIC_REVIEW: 0.98,
     DocKind.TRIAL: 0.97,
     DocKind.PATIENT_EDUCATION: 0.95,
+    DocKind.REVIEW: 0.95,
     DocKind.OBSERVATIONAL: 0.93,
     DocKind.CASE_REPORT: 0.9,
     DocKind.OTHER: 0.9,

@@ -132,6 +132,11 @@ class Reader(ABC):
         """Whether this reader handles the file; by default, by extension."""
         return path.suffix.lower() in self.extensions
 
+    def related_files(self, path: Path) -> tuple[Path, ...]:
+        """Other files the reading depends on (a registry beside it): when one changes, the
+        file is read again."""
+        return ()
+
     @abstractmethod
     def read(self, source: SourceFile) -> Iterator[SourceItem]:
         """Yield the documents in the file (and the records it withdraws, if any)."""

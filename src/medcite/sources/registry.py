@@ -7,9 +7,14 @@ from pathlib import Path
 from medcite.errors import UnsupportedFormat
 from medcite.sources.base import Reader
 from medcite.sources.beir import BeirReader
+from medcite.sources.dailymed import DailyMedZipReader
+from medcite.sources.guidelines import GuidelineSummaryReader
 from medcite.sources.html import HtmlReader
+from medcite.sources.jats import JatsReader
 from medcite.sources.medquad import MedquadReader
 from medcite.sources.pdf import PdfReader
+from medcite.sources.pubmed import PubmedReader
+from medcite.sources.renal_doses import RenalDoseReader
 from medcite.sources.spl import SplReader
 from medcite.sources.text import TextReader
 
@@ -17,7 +22,12 @@ from medcite.sources.text import TextReader
 READERS: list[Reader] = [
     MedquadReader(),
     BeirReader(),
+    PubmedReader(),
+    JatsReader(),
     SplReader(),
+    DailyMedZipReader(),
+    GuidelineSummaryReader(),
+    RenalDoseReader(),
     PdfReader(),
     HtmlReader(),
     TextReader(),

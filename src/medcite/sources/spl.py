@@ -77,9 +77,12 @@ class SplReader(Reader):
         """Only XML in the HL7 v3 namespace, so other XML files are left to other readers."""
         return super().accepts(path, head) and any(m in head for m in _HEAD_MARKERS)
 
+    def related_files(self, path: Path) -> tuple[Path, ...]:
+        return (path.parent / "sections.csv",)
+
     def read(self, source: SourceFile) -> Iterator[ParsedDocument]:
         root = parse_spl(source.path, source.data)
-        yield _label_document(source, root)
+        yield label_document(source, root)
 
 
 def parse_spl(path: Path, data: bytes) -> ET.Element:
@@ -105,7 +108,7 @@ def _reject_unsafe(path: Path, data: bytes) -> None:
         raise MalformedSource(path, "DOCTYPE or ENTITY declarations are not allowed in SPL")
 
 
-def _label_document(source: SourceFile, root: ET.Element) -> ParsedDocument:
+def label_document(source: SourceFile, root: ET.Element) -> ParsedDocument:
     path = source.path
     set_id = _attr(root, "v3:setId", "root") or _attr(root, "v3:id", "root")
     if not set_id:
@@ -126,7 +129,15 @@ def _label_document(source: SourceFile, root: ET.Element) -> ParsedDocument:
         url=_DAILYMED_URL.format(set_id),
         updated=_spl_date(_attr(root, "v3:effectiveTime", "value")),
         extra=_label_extra(root, body, set_id),
+        revision=_revision(root),
     )
+
+
+def _revision(root: ET.Element) -> str:
+    """Versions of one set id sort by version number, then effective date."""
+    version = _attr(root, "v3:versionNumber", "value")
+    number = int(version) if version.isdigit() else 0
+    return f"{number:08d}|{_attr(root, 'v3:effectiveTime', 'value')[:8]}"
 
 
 def _label_extra(root: ET.Element, body: ET.Element | None, set_id: str) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Verification: every claim checked against the passages it cites."""
 
-from medcite.verify.check import Verifier, verify_claim, verify_claims
+from medcite.verify.check import Verifier, retraction_note, verify_claim, verify_claims
 from medcite.verify.support import SUPPORT_SCORERS, Judgement, SupportScorer
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "Judgement",
     "SupportScorer",
     "Verifier",
+    "retraction_note",
     "verify_claim",
     "verify_claims",
 ]

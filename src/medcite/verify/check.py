@@ -19,6 +19,8 @@ For each claim:
      when the score is below `verify.min_support` (0.85); or when an exact quote follows a
      negation in its own sentence ("do not [give ...]");
    - passes otherwise.
+   A citation of a retracted source (`Document.retraction`) fails whatever it says: a
+   retracted paper is never support.
 4. The claim is verified when at least one citation passes (only passing citations are kept);
    flagged when none passes but one is flagged (its note says why); removed otherwise, with
    the reasons logged and kept in the summary. In strict mode (`verify.strict`, the default)
@@ -74,6 +76,7 @@ class Verifier:
         kept: list[Claim] = []
         reasons: list[str] = []
         numbers = dropped = flagged_removed = 0
+        retracted = _retracted_sources(claims, retrieved)
         for claim in claims:
             checked, only_flagged = self._judge(claim, retrieved)
             numbers += len(parse_measures(checked.text))
@@ -94,6 +97,7 @@ class Verifier:
             citations_dropped=dropped,
             flagged_removed=flagged_removed,
             strict=self.settings.strict,
+            retracted=retracted,
         )
         return kept, summary
 
@@ -122,6 +126,9 @@ class Verifier:
         """Judge one citation: the quote, the support score and the numbers."""
         if passage is None:
             return CitationCheck(pid, None, failures=(f"cites {pid}, which was not retrieved",))
+        if passage.document.retraction:
+            reason = f"the source is retracted ({passage.document.retraction})"
+            return CitationCheck(pid, None, failures=(reason,))
         flags: list[str] = []
         failures: list[str] = []
         located = exact_quote(original, passage) or exact_quote(text, passage)
@@ -163,6 +170,29 @@ class Verifier:
         if self.settings.strict:
             return _removed(claim, text, f"flagged, so removed in strict mode: {note}"), True
         return _kept(claim, text, flagged, ClaimStatus.FLAGGED, note), False
+
+
+def _retracted_sources(
+    claims: Sequence[Claim], retrieved: Mapping[str, Passage]
+) -> tuple[str, ...]:
+    """ "Title (retraction notice PMID 1)" for each retracted source a claim cites."""
+    found = (
+        retrieved[pid].document
+        for claim in claims
+        for pid in claim.passage_ids
+        if pid in retrieved and retrieved[pid].document.retraction
+    )
+    return tuple(dict.fromkeys(f"{d.title} ({d.retraction})" for d in found))
+
+
+def retraction_note(summary: VerificationSummary) -> str | None:
+    """What the answer says when statements were left out because their source is retracted."""
+    if not summary.retracted:
+        return None
+    return (
+        "Statements citing a retracted publication were left out (a retracted paper is never "
+        "support): " + "; ".join(summary.retracted) + "."
+    )
 
 
 def _kept(

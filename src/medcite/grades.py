@@ -1,0 +1,29 @@
+"""Recommendation grades as sources print them, in parentheses after or inside a statement.
+
+GRADE ("(Strong, High)", "(Conditional, Very low certainty)", "(Weak recommendation, Low
+quality of evidence)"), ACC/AHA classes and levels ("(Class I, LOE B-NR)", "(Class III: No
+Benefit)"), letter and number grades ("(Grade 1A)", "(Grade A)", "(2C)") and levels ("(Level
+IIB)"). The guideline reader keeps them in the text; the answer stage shows them beside the
+claim they follow (`Claim.grade`).
+"""
+
+from __future__ import annotations
+
+import re
+
+GRADE = re.compile(
+    r"\((?P<grade>"
+    r"(?:strong|weak|conditional|moderate|best practice|good practice|ungraded|expert)"
+    r"[^()]{0,60}"
+    r"|(?:class\s+(?:I{1,3}|IV)[ab]?\b|grade\s+[0-9A-D]|level(?:\s+of\s+evidence)?:?\s+"
+    r"[0-9IVX]+[A-C]?\b|LOE\b)[^()]{0,60}"
+    r"|[12][A-D]\b"
+    r")\)",
+    re.I,
+)
+
+
+def grade_in(text: str) -> str | None:
+    """The first grade the text prints, without its parentheses."""
+    found = GRADE.search(text)
+    return found.group("grade").strip() if found else None
