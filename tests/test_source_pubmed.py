@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from medcite.index import Library
+from medcite.index.lexical import TermGroup
 from medcite.ingest.identity import document_id
 from medcite.ingest.pipeline import ingest
 from medcite.settings import Settings, load_settings
 from medcite.sources.base import ParsedDocument, SourceFile, Withdrawal
 from medcite.sources.pubmed import PubmedReader
+from medcite.text import terms
 from medcite.types import Claim, ClaimStatus, DocKind
 from medcite.verify import Verifier, retraction_note
 
@@ -175,3 +177,17 @@ def test_the_shared_2021_file_reads_as_a_stream() -> None:
     assert docs[0].journal and docs[0].extra["doi"].startswith("10.1016/")
     assert all(d.key.startswith("pubmed:") and d.blocks for d in docs)
     assert any(d.kind == DocKind.CASE_REPORT for d in docs)
+
+
+def test_mesh_headings_are_searched_with_the_title(settings: Settings, tmp_path: Path) -> None:
+    rash = citation(
+        3001,
+        "A striped rash in a toddler",
+        [("", "A toddler had a striped rash after three days of fever.")],
+        mesh=("Exanthema Subitum", "Humans"),
+    )
+    lib = Library(settings)
+    ingest([write_set(tmp_path / "s.xml", rash)], lib)
+    doc = lib.store.document(document_id("pubmed:3001", ""))
+    assert doc.extra["index_terms"] == "Exanthema Subitum"  # check tags left out
+    assert lib.lexical.search([TermGroup(tuple(terms("exanthema")))], 5)

@@ -22,6 +22,7 @@ from medcite.cli_common import settings_for as _settings
 from medcite.engine import Engine
 from medcite.errors import ConfigError, MedciteError, MissingExtra
 from medcite.eval.cli import eval_app
+from medcite.fetch.cli import fetch_app
 from medcite.index import Library
 from medcite.index.store import Store
 from medcite.ingest.pipeline import IngestEvent, IngestReport
@@ -40,6 +41,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(eval_app, name="eval")
+app.add_typer(fetch_app, name="fetch")
 
 
 @app.callback()

@@ -78,6 +78,11 @@ class NotFound(MedciteError):
     """An id that names nothing stored."""
 
 
+class FetchError(MedciteError):
+    """A fetcher could not get a record from its service (the message names the service
+    and the request, never an API key)."""
+
+
 class LLMError(MedciteError):
     """The LLM backend failed: timeout, connection, HTTP status, or unusable output.
 

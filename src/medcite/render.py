@@ -87,6 +87,9 @@ def _bibliographic(document: Document) -> list[str]:
         parts.append(f"*{plain(document.journal)}*.")
     if document.doi:
         parts.append(f"doi:{plain(document.doi)}")
+    for label, key in (("PMID", "pmid"), ("PMCID", "pmcid")):
+        if value := document.extra.get(key):
+            parts.append(f"{label} {plain(value)}.")
     return parts
 
 

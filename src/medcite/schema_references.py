@@ -65,6 +65,8 @@ class ReferencePublic(_Out):
     authors: list[str] = Field(default_factory=list, description="Authors, when stated.")
     journal: str | None = Field(default=None, description="Journal, when stated.")
     doi: str | None = Field(default=None, description="DOI, when stated.")
+    pmid: str | None = Field(default=None, description="PubMed id, when known.")
+    pmcid: str | None = Field(default=None, description="PubMed Central id, when known.")
     passages: list[CitedPassagePublic] = Field(
         description="The passages of this source that claims cite, in order of first citation."
     )
@@ -120,6 +122,8 @@ def reference_public(r: Reference) -> ReferencePublic:
         authors=list(d.authors),
         journal=d.journal,
         doi=d.doi,
+        pmid=d.extra.get("pmid") or None,
+        pmcid=d.extra.get("pmcid") or None,
         passages=[_passage(p) for p in r.passages],
         also=[_version(v) for v in r.also],
     )

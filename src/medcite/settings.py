@@ -339,6 +339,41 @@ class EvalSettings(_Group):
     )
 
 
+class FetchSettings(_Group):
+    eutils_url: str = Field(
+        default="https://eutils.ncbi.nlm.nih.gov/entrez/eutils",
+        description="NCBI E-utilities base URL (esearch, efetch) for `medcite fetch pubmed|pmc`.",
+    )
+    dailymed_url: str = Field(
+        default="https://dailymed.nlm.nih.gov/dailymed/services/v2",
+        description="DailyMed web services base URL for `medcite fetch dailymed`.",
+    )
+    api_key_env: str = Field(
+        default="NCBI_API_KEY",
+        description="Environment variable holding an NCBI API key (never stored or printed); "
+        "with one, E-utilities allow 10 requests/s instead of 3.",
+    )
+    email: str | None = Field(
+        default=None, description="Contact address sent to NCBI with each request, as it asks."
+    )
+    requests_per_second: float | None = Field(
+        default=None,
+        gt=0,
+        description="Requests per second at most; default: NCBI's documented limits (3 without "
+        "an API key, 10 with one).",
+    )
+    timeout_s: float = Field(default=60.0, gt=0, description="Seconds one request may take.")
+    max_retries: int = Field(
+        default=4, ge=0, le=10, description="Retries after a timeout, connection error, 429 or 5xx."
+    )
+    retry_backoff_s: float = Field(
+        default=1.0, ge=0, description="Wait before the first retry; doubled for each next one."
+    )
+    batch_size: int = Field(
+        default=200, ge=1, le=10_000, description="Records fetched per efetch request."
+    )
+
+
 class ReviewSettings(_Group):
     database_url: SecretStr | None = Field(
         default=None,
@@ -375,6 +410,7 @@ class Settings(BaseSettings):
     verify: VerifySettings = Field(default_factory=VerifySettings)
     eval: EvalSettings = Field(default_factory=EvalSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -402,12 +438,13 @@ class Settings(BaseSettings):
 
     def fingerprint(self) -> str:
         """Hash of everything that shapes an answer (data directory, web server, review
-        database, evaluation folders, embedding cache path and secrets excluded)."""
+        database, evaluation folders, fetchers, embedding cache path and secrets excluded)."""
         excluded = {
             "home": True,
             "web": True,
             "eval": True,
             "review": True,
+            "fetch": True,
             "retrieval": {"embedding_cache"},
         }
         payload = self.model_dump(mode="json", exclude=SECRET_FIELDS | excluded)

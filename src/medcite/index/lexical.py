@@ -15,7 +15,7 @@ from medcite.types import Document, Passage
 
 TOKENIZER = "medcite"
 MAX_TOPIC_WORDS = 6
-_SCHEMA_VERSION = "5"
+_SCHEMA_VERSION = "6"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +126,7 @@ class TantivyIndex(LexicalIndex):
                         passage_id=p.id,
                         doc_id=p.document.id,
                         text=p.text,
-                        title=p.document.title,
+                        title=indexed_title(p.document),
                         topic=topic_keys(document_topic(p.document)),
                         section=p.section or "",
                     )
@@ -159,6 +159,13 @@ class TantivyIndex(LexicalIndex):
 
     def size(self) -> int:
         return int(self._index.searcher().num_docs)
+
+
+def indexed_title(document: Document) -> str:
+    """What the title field holds: the title, then the subject terms the source indexed it
+    under (`extra["index_terms"]`: MeSH headings, keywords), searched at the title's weight."""
+    terms_ = document.extra.get("index_terms", "")
+    return f"{document.title} {terms_.replace('; ', ' ')}" if terms_ else document.title
 
 
 def document_topic(document: Document) -> str:

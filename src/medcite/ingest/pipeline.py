@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 Status = Literal["added", "updated", "unchanged", "failed", "skipped"]
 _NOT_CONTENT = ("license", "copying", "readme", "notice", "changelog")
-_READER_VERSION = "4"  # bump when cleaning or splitting changes, so files are re-read
+_READER_VERSION = "5"  # bump when cleaning or splitting changes, so files are re-read
 SYNC_DOCUMENTS = 20_000  # documents committed to the store before the lexical index catches up
 
 

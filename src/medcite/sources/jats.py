@@ -175,6 +175,7 @@ def _extra(front: Front, article_type: str) -> dict[str, str]:
         "licence": front.licence,
         "article_type": article_type,
         "keywords": "; ".join(front.keywords),
+        "index_terms": "; ".join(front.keywords),
     }
     return {k: v for k, v in extra.items() if v}
 

@@ -37,6 +37,14 @@ log = logging.getLogger(__name__)
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 _ENTITY = re.compile(rb"<!ENTITY", re.I)
 _MARKERS = (b"<PubmedArticleSet", b"<PubmedArticle>", b"<!DOCTYPE PubmedArticleSet")
+# MeSH check tags: on most citations, they say nothing of the subject (not searched with it).
+CHECK_TAGS = frozenset(
+    {
+        "Humans", "Animals", "Male", "Female", "Adult", "Aged", "Aged, 80 and over",
+        "Middle Aged", "Young Adult", "Adolescent", "Child", "Child, Preschool", "Infant",
+        "Infant, Newborn", "Pregnancy", "Mice", "Rats", "Dogs", "Cats", "Cattle", "Swine",
+    }
+)  # fmt: skip
 
 
 class PubmedReader(Reader):
@@ -158,6 +166,9 @@ def _extra(citation: Citation, kind_from: str) -> dict[str, str]:
         "mesh": "; ".join(citation.mesh),
         "mesh_major": "; ".join(citation.major_mesh),
         "keywords": "; ".join(citation.keywords),
+        "index_terms": "; ".join(
+            dict.fromkeys([*(m for m in citation.mesh if m not in CHECK_TAGS), *citation.keywords])
+        ),
         "kind_from": kind_from,
         "retracted": retracted,
         "status": citation.status,
