@@ -150,7 +150,8 @@ def _key(front: Front, path: Path) -> str:
 
 def _kind(article_type: str, front: Front) -> DocKind | None:
     """The article type, else the fitted model PubMed citations use (on the title and the
-    abstract), else None (the text's cues decide)."""
+    abstract), else None: the text's cues decide (also when the model reads it as original
+    research of unstated design)."""
     if article_type in _KINDS:
         return _KINDS[article_type]
     model = load_kind_model()
@@ -163,7 +164,9 @@ def _kind(article_type: str, front: Front) -> DocKind | None:
         retraction_in=(), retraction_of=(),
     )  # fmt: skip
     predicted = model.predict(citation)
-    return predicted[0] if predicted else None
+    if predicted is None or predicted[0] == DocKind.OTHER:
+        return None  # original research of unstated design: the text's cues decide
+    return predicted[0]
 
 
 def _extra(front: Front, article_type: str) -> dict[str, str]:

@@ -6,7 +6,8 @@ file, an update file or a fetch is the same document; its revision is the PMID v
 labelled part its own section: Background, Methods, Results, Conclusions) are the text;
 journal, authors, date, DOI, PMCID, MeSH headings and keywords are metadata, and MeSH
 headings and keywords are also searched with the title. The kind comes from the publication
-types, then MeSH design headings, then the fitted model (pubmed_kinds.py).
+types, then MeSH design headings, then the fitted model (pubmed_kinds.py); when the model is
+unsure or reads original research of unstated design, the text's cues (ingest/kinds.py).
 
 Not indexed: editorials, letters, comments, errata, news and retraction notices (not
 evidence); citations without an abstract unless `ingest.title_only_citations`. A
@@ -138,7 +139,9 @@ def _kind(citation: Citation) -> tuple[DocKind | None, str]:
         return stated, "publication type or MeSH"
     model = load_kind_model()
     predicted = model.predict(citation) if model is not None else None
-    if predicted is None:
+    if predicted is None or predicted[0] == DocKind.OTHER:
+        # not sure, or original research of unstated design: the text's own cues may state
+        # it ("we conducted a retrospective cohort study"), else it is other
         return None, ""
     return predicted[0], f"fitted model ({predicted[1]:.2f})"
 
