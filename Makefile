@@ -28,8 +28,8 @@ demo: $(STAMP)
 	$(BIN)/medcite demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench eval
+	$(BIN)/ruff format --check src tests bench eval
 	$(BIN)/mypy
 
 test: lint

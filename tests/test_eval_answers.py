@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from medcite.errors import MedciteError
-from medcite.eval.answers import KeyItem, load_key, score_item
+from medcite.eval.answers import KeyItem, load_key, open_key_library, score_item
+from medcite.index import Library
+from medcite.settings import load_settings
 from medcite.types import (
     Answer,
     Audience,
@@ -78,3 +81,45 @@ def test_a_malformed_key_names_its_line(tmp_path: Path) -> None:
         load_key(key)
     with pytest.raises(MedciteError, match="not found"):
         load_key(tmp_path / "missing.jsonl")
+
+
+def test_a_reference_must_show_the_expected_kind_year_and_identifiers() -> None:
+    a = answer("Between 3 and 8 percent carry it.", ["About 1 in 5,000 have two copies."])
+    doc = Document(
+        "d",
+        "Factor V Leiden in Europe",
+        DocKind.TRIAL,
+        "PubMed",
+        "o",
+        "v",
+        journal="Journal of Invented Medicine",
+        extra={"pmid": "123", "doi": "10.9/X", "year": "2020"},
+    )
+    a = replace(a, references=(Reference(1, doc, a.references[0].passages),))
+    expected = {"kind": "trial", "year": "2020", "pmid": "123", "doi": "10.9/x"}
+    item = replace(ITEM, cite_reference=(*expected.items(), ("publisher", "invented medicine")))
+    assert score_item(item, a)[-2].passed  # the last check is the forbid_any one
+    wrong = replace(item, cite_reference=(("kind", "systematic_review"), ("year", "2020")))
+    assert not score_item(wrong, a)[-2].passed
+
+
+def test_a_key_item_reads_its_expected_reference(tmp_path: Path) -> None:
+    path = tmp_path / "key.jsonl"
+    raw = {"id": "L1", "question": "q?", "cite_reference": {"kind": "trial", "pmid": "9"}}
+    raw["gold"] = {"source": "PubMed citation"}
+    path.write_text(json.dumps(raw) + "\n")
+    (item,) = load_key(path)
+    assert item.cite_reference == (("kind", "trial"), ("pmid", "9"))
+    assert item.category == "PubMed citation"
+
+
+def test_a_key_can_be_asked_on_the_default_corpus(tmp_path: Path, corpus: Path) -> None:
+    settings = load_settings(
+        home=tmp_path / "home",
+        corpus={"root": str(corpus), "sources": [{"path": "medquad.jsonl"}]},
+    )
+    key_settings = open_key_library(settings, library="default")
+    assert key_settings.data_dir == settings.data_dir / "eval" / "default-corpus"
+    lib = Library(key_settings)
+    assert len(lib.store.document_ids()) == 5  # the five records of the test MedQuAD file
+    lib.close()

@@ -71,7 +71,8 @@ def ingest(
         bool, typer.Option("--embed", help="Also embed the new passages for dense retrieval.")
     ] = False,
 ) -> None:
-    """Index files: MedQuAD JSONL, text, Markdown, HTML, PDF, FDA SPL XML.
+    """Index files: MedQuAD JSONL, PubMed XML (.xml, .xml.gz), PMC JATS, FDA SPL XML and
+    DailyMed zips, guideline summary folders, text, Markdown, HTML, PDF.
 
     Re-ingesting an unchanged file does nothing; a changed file replaces its old passages.
     Each file is one transaction: a crash never leaves a file half-written.

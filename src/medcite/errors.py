@@ -34,7 +34,10 @@ class SourceError(MedciteError):
 
 
 class UnsupportedFormat(SourceError):
-    reason = "unsupported format (use .jsonl, .txt, .md, .html, .pdf or FDA SPL .xml)"
+    reason = (
+        "unsupported format (use .jsonl, .txt, .md, .html, .pdf, PubMed, PMC or FDA SPL .xml, "
+        ".xml.gz or a DailyMed .zip)"
+    )
 
 
 class EmptySource(SourceError):

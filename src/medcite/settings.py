@@ -70,8 +70,13 @@ class CorpusSettings(_Group):
             CorpusSource(path=Path("data/corpus/medquad/medquad.jsonl")),
             CorpusSource(path=Path("data/corpus/fda-labels")),
             CorpusSource(path=Path("seeds/004_9451d828407b2fcc.txt"), kind=DocKind.CASE_REPORT),
+            CorpusSource(path=Path("data/corpus/guidelines")),
+            CorpusSource(path=Path("data/corpus/pmc")),
+            CorpusSource(path=Path("data/corpus/pubmed/pubmed21n1298.xml.gz")),
         ),
-        description="What `medcite demo` ingests: MedQuAD, FDA labels and the seed case report.",
+        description="What `medcite demo` ingests: MedQuAD, FDA labels, the seed case report, "
+        "the guideline summaries and renal dose table, the PMC articles and the 2021 PubMed "
+        "file (the older PubMed baseline file is for scale tests).",
     )
     sample_question: str = Field(
         default=SAMPLE_QUESTION, description="The question `medcite demo` answers."

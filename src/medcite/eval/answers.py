@@ -9,10 +9,14 @@ An item passes when every check holds:
   `cite_any`, the bottom line holds an alternative of every `bottom_all` group, the whole
   answer one of every `answer_all` group, and no `forbid_any` string appears.
 
-The key is scored on a library of exactly the sources it was built from (`KEY_SOURCES`),
-built once under the data directory, so that changes to the default corpus never move
-its figures. The perturbation check re-asks each answerable item with lay words, a unit or
-a polite preamble inserted; none of them may abstain.
+The shared key is scored on a library of exactly the sources it was built from
+(`KEY_SOURCES`), built once under the data directory, so that changes to the default corpus
+never move its figures; `library="default"` scores a key on the default corpus
+(`corpus.sources`) instead, built the same way under its own directory. An item may also
+name the reference it expects (`cite_reference`: kind, year, DOI, PMID, journal or
+organisation): some reference must show all of them. The perturbation check re-asks each
+answerable item with lay words, a unit or a polite preamble inserted; none of them may
+abstain.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from medcite.engine import Engine
 from medcite.errors import MedciteError
@@ -30,7 +34,7 @@ from medcite.index import Library
 from medcite.ingest.pipeline import ingest
 from medcite.settings import Settings
 from medcite.text import normalize_ws
-from medcite.types import Answer, Audience, Claim, DocKind
+from medcite.types import Answer, Audience, Claim, DocKind, Document
 
 # The answer key's three sources, relative to corpus.root (see its README).
 KEY_SOURCES: tuple[tuple[str, DocKind | None], ...] = (
@@ -46,6 +50,7 @@ PERTURBATIONS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("unit", lambda q: f"{q} (Her last results were reported in mg/dL and mmol/L.)"),
 )
 Progress = Callable[[str, int, int], None]
+Library_ = Literal["key", "default"]  # which library a key is asked on
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +65,7 @@ class KeyItem:
     answer_all: tuple[tuple[str, ...], ...] = ()
     forbid_any: tuple[str, ...] = ()
     category: str = ""
+    cite_reference: tuple[tuple[str, str], ...] = ()  # (field, expected) pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +165,9 @@ def _item(raw: dict[str, Any]) -> KeyItem:
         answer_all=groups("answer_all"),
         forbid_any=strings("forbid_any"),
         category=_category(raw),
+        cite_reference=tuple(
+            (str(k), str(v)) for k, v in (raw.get("cite_reference") or {}).items()
+        ),
     )
 
 
@@ -166,7 +175,15 @@ def _category(raw: dict[str, Any]) -> str:
     if raw.get("abstain"):
         return "must abstain"
     source = str((raw.get("gold") or {}).get("source", "")).lower()
-    for word, name in (("medquad", "MedQuAD"), ("fda", "drug label"), ("case", "case report")):
+    named = (
+        ("medquad", "MedQuAD"),
+        ("fda", "drug label"),
+        ("case", "case report"),
+        ("pubmed", "PubMed citation"),
+        ("pmc", "PMC article"),
+        ("guideline", "guideline summary"),
+    )
+    for word, name in named:
         if word in source:
             return name
     return "other"
@@ -210,26 +227,54 @@ def score_item(item: KeyItem, answer: Answer) -> tuple[Check, ...]:
             Check("answer: " + " | ".join(g), any(_norm(s) in whole for s in g))
             for g in item.answer_all
         ]
+        if item.cite_reference:
+            shown = " ".join(f"{k} {v}" for k, v in item.cite_reference)
+            documents = [r.document for r in answer.references]
+            hit = any(_shows(d, item.cite_reference) for d in documents)
+            checks.append(Check(f"reference shows {shown}", hit))
     checks += [Check(f"never: {s}", _norm(s) not in whole) for s in item.forbid_any]
     return tuple(checks)
 
 
-def open_key_library(settings: Settings, progress: Progress | None = None) -> Settings:
-    """Settings of the answer key's own library, ingested on first use (then unchanged)."""
-    key_settings = eval_settings(settings, "answer-key")
-    library = Library(key_settings)
+def _shows(document: Document, expected: Sequence[tuple[str, str]]) -> bool:
+    """Whether a reference's document shows every expected fact (kind, year, doi, pmid,
+    publisher: its journal, source or organisation)."""
+    publisher = _norm(" ".join(filter(None, (document.journal, document.source))))
+    shown = {
+        "kind": document.kind.value,
+        "year": str(document.year),
+        "doi": (document.doi or "").casefold(),
+        "pmid": document.extra.get("pmid", ""),
+    }
+    return all(
+        _norm(value) in publisher if name == "publisher" else shown.get(name) == value.casefold()
+        for name, value in expected
+    )
+
+
+def open_key_library(
+    settings: Settings, progress: Progress | None = None, library: Library_ = "key"
+) -> Settings:
+    """Settings of the library a key is asked on, ingested on first use (then unchanged):
+    the shared key's three sources ("key") or the default corpus ("default")."""
+    if library == "default":
+        key_settings = eval_settings(settings, "default-corpus")
+        sources = [(s.path, s.kind) for s in settings.corpus.resolved()]
+    else:
+        key_settings = eval_settings(settings, "answer-key")
+        sources = [(settings.corpus.root / relative, kind) for relative, kind in KEY_SOURCES]
+    opened = Library(key_settings)
     try:
-        for n, (relative, kind) in enumerate(KEY_SOURCES, start=1):
-            path = settings.corpus.root / relative
+        for n, (path, kind) in enumerate(sources, start=1):
             if not path.exists():
                 raise MedciteError(
                     f"answer-key source not found: {path} (set corpus.root to the shared folder)"
                 )
             if progress:
-                progress(f"ingesting {path.name}", n, len(KEY_SOURCES))
-            ingest([path], library, kind=kind)
+                progress(f"ingesting {path.name}", n, len(sources))
+            ingest([path], opened, kind=kind)
     finally:
-        library.close()
+        opened.close()
     return key_settings
 
 
@@ -239,10 +284,11 @@ def evaluate_answers(
     *,
     perturb: bool = True,
     progress: Progress | None = None,
+    library: Library_ = "key",
 ) -> AnswersReport:
-    """Ask every item of the key on its own library and score it; see the module docstring."""
+    """Ask every item of the key on its library and score it; see the module docstring."""
     items = load_key(key)
-    engine = Engine(open_key_library(settings, progress))
+    engine = Engine(open_key_library(settings, progress, library))
     try:
         results = []
         perturbed = perturbed_abstained = 0

@@ -30,6 +30,11 @@ class Dataset(StrEnum):
     MEDIQA = "mediqa"
 
 
+class LibraryOption(StrEnum):
+    KEY = "key"
+    DEFAULT = "default"
+
+
 class SplitOption(StrEnum):
     TEST = "test"
     TRAIN = "train"
@@ -387,11 +392,20 @@ def answers(
     json_out: Annotated[
         Path | None, typer.Option("--json", metavar="OUT", help="Also write the results here.")
     ] = None,
+    library: Annotated[
+        LibraryOption,
+        typer.Option(
+            help="Which library the key is asked on: key (the shared key's three sources) or "
+            "default (the default corpus, corpus.sources)."
+        ),
+    ] = LibraryOption.KEY,
 ) -> None:
     """Score an answer key: questions and checks passed, by category and per question.
 
-    The key is asked on its own library of exactly the sources it was built from (MedQuAD,
-    the FDA labels, the seed case report), built once under <home>/eval/answer-key.
+    By default the key is asked on its own library of exactly the sources it was built from
+    (MedQuAD, the FDA labels, the seed case report), built once under <home>/eval/answer-key;
+    --library default asks it on the default corpus, built once under
+    <home>/eval/default-corpus.
     """
     from medcite.eval.answers import DEFAULT_KEY, evaluate_answers, summary_lines
 
@@ -404,6 +418,7 @@ def answers(
                 path,
                 perturb=perturb,
                 progress=progress,
+                library="default" if library == LibraryOption.DEFAULT else "key",
             )
     table = Table(title=f"answer key {report.key}")
     for name in ("category", "questions passed", "checks passed"):
