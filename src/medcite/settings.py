@@ -95,6 +95,25 @@ class IngestSettings(_Group):
     batch_docs: int = Field(
         default=2000, ge=1, description="Documents written per progress update inside a file."
     )
+    max_file_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="Reading one file may take this long; a file that takes longer fails "
+        "(the rest of the batch goes in).",
+    )
+    encoding: str | None = Field(
+        default=None,
+        description="Text encoding of the files (e.g. cp1252), for files that declare none; "
+        "default: a byte-order mark or the file's own declaration, else UTF-8. Invalid bytes "
+        "are always an error, never guessed.",
+    )
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        from medcite.sources.encoding import check_encoding_name
+
+        return None if value is None else check_encoding_name(value)
 
 
 class RetrievalSettings(_Group):
