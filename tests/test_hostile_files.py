@@ -21,12 +21,15 @@ import pytest
 from medcite.errors import BadEncoding, FileTooLarge, MalformedSource, NotRegularFile, SourceTooSlow
 from medcite.index import Library
 from medcite.ingest.files import read_source_bytes, walk_files
+from medcite.ingest.layout import blocks_from_text
+from medcite.ingest.passages import layout_document
 from medcite.ingest.pipeline import ingest
 from medcite.settings import Settings, load_settings
-from medcite.sources.base import ParsedDocument, Reader, SourceFile
+from medcite.sources.base import Block, ParsedDocument, Reader, SourceFile
 from medcite.sources.html import HtmlReader
 from medcite.sources.registry import READERS
 from medcite.sources.spl import parse_spl
+from medcite.types import PassageKind
 
 from .conftest import MEDQUAD_RECORDS, write_medquad
 
@@ -229,3 +232,37 @@ def test_spl_with_a_stray_byte_is_an_error_naming_the_offset() -> None:
     xml = b'<document xmlns="urn:hl7-org:v3"><title>10 \xb5g</title></document>'
     with pytest.raises(BadEncoding, match=r"label\.xml.*byte offset 43"):
         parse_spl(Path("label.xml"), xml)
+
+
+@pytest.mark.parametrize("lines", [20_000, 80_000])
+def test_a_long_text_file_lays_out_in_linear_time(lines: int) -> None:
+    text = "".join(f"A wrapped line {i} of text without its full stop\n" for i in range(lines))
+    started = time.monotonic()
+    blocks = blocks_from_text(text)
+    assert time.monotonic() - started < lines / 10_000  # 4 µs a line; quadratic: minutes
+    assert len(blocks) == 1 and blocks[0].text.endswith(
+        f"line {lines - 1} of text without its full stop"
+    )
+
+
+def test_a_sentence_without_punctuation_is_cut_into_passages_of_the_target_size() -> None:
+    text, spans = layout_document((Block("word " * 5000),), 900)
+    assert len(spans) > 20
+    assert all(0 < s.end - s.start <= 900 for s in spans)
+    assert all(not text[s.start].isspace() and not text[s.end - 1].isspace() for s in spans)
+
+
+def test_a_huge_table_is_cut_between_rows() -> None:
+    rows = "\n".join(f"drug {i} | {i} mg" for i in range(5000))
+    text, spans = layout_document((Block(rows, "Doses", PassageKind.TABLE, True),), 900)
+    assert len(spans) > 10 and {s.kind for s in spans} == {PassageKind.TABLE}
+    pieces = [text[s.start : s.end] for s in spans]
+    assert all(len(p) <= 900 * 8 for p in pieces)
+    assert all(p.startswith("drug ") and p.split("\n")[-1].endswith(" mg") for p in pieces)
+    assert "\n".join(pieces) == text[text.index("drug 0") :]
+
+
+def test_an_ordinary_table_stays_whole() -> None:
+    rows = "\n".join(f"drug {i} | {i} mg" for i in range(100))
+    _, spans = layout_document((Block(rows, "Doses", PassageKind.TABLE, True),), 900)
+    assert len(spans) == 1
