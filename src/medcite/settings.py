@@ -263,10 +263,19 @@ class LLMSettings(_Group):
     max_passages: int = Field(
         default=12, ge=1, le=50, description="Retrieved passages shown to the model at most."
     )
+    trusted_endpoint: bool = Field(
+        default=False,
+        description="The OpenAI-compatible endpoint is a model you run and trust with patient "
+        "data: questions reach it unscrubbed, and never through a proxy (HTTP_PROXY and the "
+        "like are ignored for it). Off, every request is scrubbed first, whatever the host "
+        "name: a localhost URL alone proves nothing.",
+    )
     scrub_phi: Literal["remote", "always"] = Field(
         default="remote",
-        description="Replace names, dates, record numbers, phones, emails and addresses in the "
-        "question by placeholders before a request to a non-local endpoint, or always.",
+        description="Replace names, dates, record and account numbers, phones, emails, "
+        "addresses, URLs and IP addresses in the question by placeholders before a request to "
+        "any endpoint but a trusted one (llm.trusted_endpoint, or the in-process llamacpp "
+        "model), or always.",
     )
     on_failure: Literal["extractive", "error"] = Field(
         default="extractive",
