@@ -20,6 +20,8 @@ from medcite.articles.cli import check_articles_after_ingest, review_app, users_
 from medcite.cli_common import cli_errors as _errors
 from medcite.cli_common import err, out, progress_bar
 from medcite.cli_common import settings_for as _settings
+from medcite.cli_data import register as register_data_commands
+from medcite.datadir import private_umask
 from medcite.engine import Engine
 from medcite.errors import ConfigError, MedciteError, MissingExtra
 from medcite.eval.cli import eval_app
@@ -57,6 +59,7 @@ def _global(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+    private_umask()  # what medcite writes may hold questions: owner only
     ctx.obj = {"home": home, "config": config}
 
 
@@ -359,6 +362,7 @@ def config(ctx: typer.Context) -> None:
 
 app.add_typer(review_app, name="review")
 app.add_typer(users_app, name="users")
+register_data_commands(app)
 
 
 def main() -> None:

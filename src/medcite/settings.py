@@ -215,7 +215,17 @@ class WebSettings(_Group):
         default=32_768, ge=1024, description="Larger request bodies are refused with 413."
     )
     recent_questions: int = Field(
-        default=8, ge=0, le=50, description="Recent questions listed on the ask page."
+        default=0,
+        ge=0,
+        le=50,
+        description="Recent questions listed on the ask page (0, the default: none). Anyone who "
+        "can open the page sees them; they are shown scrubbed of identifiers.",
+    )
+    retention_days: float | None = Field(
+        default=30.0,
+        gt=0,
+        description="Stored questions, answers and conversations older than this many days "
+        "(since their last turn) are deleted; none = kept until `medcite forget`.",
     )
 
 
