@@ -149,7 +149,11 @@ def _ingest_with_progress(
             elif e.stage == "write":
                 bar.update(task, description=f"indexing {e.path.name}")
 
-        return run_ingest(paths, library, kind=kind, progress=on_event)
+        def on_wait(message: str) -> None:
+            bar.update(task, description="waiting for another writer")
+            err.print(f"{escape(message)}…", highlight=False)
+
+        return run_ingest(paths, library, kind=kind, progress=on_event, on_wait=on_wait)
 
 
 def _print_report(report: IngestReport) -> None:

@@ -101,6 +101,12 @@ class IngestSettings(_Group):
         description="Reading one file may take this long; a file that takes longer fails "
         "(the rest of the batch goes in).",
     )
+    lock_wait_s: float = Field(
+        default=3600.0,
+        ge=0,
+        description="While another process writes the library (ingest, embed, repair), wait "
+        "this long for it, then give up before writing anything.",
+    )
     encoding: str | None = Field(
         default=None,
         description="Text encoding of the files (e.g. cp1252), for files that declare none; "

@@ -20,6 +20,7 @@ from medcite.errors import (
     UnsupportedFormat,
 )
 from medcite.index import Library
+from medcite.index.locking import OnWait
 from medcite.index.store import DocumentRecord, SourceRecord
 from medcite.ingest.files import expand_paths, read_source_bytes
 from medcite.ingest.kinds import classify_kind
@@ -84,16 +85,22 @@ def ingest(
     *,
     kind: DocKind | None = None,
     progress: Progress | None = None,
+    on_wait: OnWait | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into the library; a bad file never stops the batch."""
+    """Ingest files and folders into the library; a bad file never stops the batch.
+
+    Holds the library's writer lock throughout: another writer first is waited for
+    (`on_wait` is told once), and nothing is written until it has finished.
+    """
     started = time.perf_counter()
     outcomes = []
-    for path, explicit in expand_paths(paths):
-        emit = progress or (lambda _e: None)
-        emit(IngestEvent(path, "start"))
-        outcome = _ingest_file(path, explicit, library, kind, emit)
-        emit(IngestEvent(path, "done", outcome=outcome))
-        outcomes.append(outcome)
+    with library.writing(on_wait or log.warning):
+        for path, explicit in expand_paths(paths):
+            emit = progress or (lambda _e: None)
+            emit(IngestEvent(path, "start"))
+            outcome = _ingest_file(path, explicit, library, kind, emit)
+            emit(IngestEvent(path, "done", outcome=outcome))
+            outcomes.append(outcome)
     return IngestReport(tuple(outcomes), time.perf_counter() - started)
 
 
