@@ -6,7 +6,9 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 
+from medcite.datadir import tighten_tree
 from medcite.index.dense import DenseIndex, embed_passages, notice_once, open_dense
 from medcite.index.embedders import EmbedProgress
 from medcite.index.lexical import LexicalIndex, open_lexical
@@ -37,10 +39,16 @@ class Library:
                 settings.retrieval.title_boost,
                 may_write=may_write,
             )
+            if may_write:
+                tighten_tree(self._lexical_folder)
         finally:
             if may_write:
                 self.lock.release()
         self.sync()
+
+    @property
+    def _lexical_folder(self) -> Path:
+        return self.settings.data_dir / "lexical"
 
     @contextmanager
     def writing(self, on_wait: OnWait | None = None) -> Iterator[None]:
@@ -78,6 +86,7 @@ class Library:
             return 0
         self.lexical.replace(pending, self.store.passages_of(pending))
         self.store.clear_pending(pending)
+        tighten_tree(self._lexical_folder)  # new segments: private whatever the umask
         return len(pending)
 
     @cached_property

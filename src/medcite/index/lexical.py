@@ -59,6 +59,10 @@ class LexicalIndex(ABC):
     def size(self) -> int:
         """How many passages are indexed."""
 
+    def passage_ids(self) -> set[str]:
+        """Every indexed passage id (`medcite check` compares them with the store)."""
+        raise NotImplementedError(f"the {self.name} backend cannot list its passages")
+
 
 class TantivyIndex(LexicalIndex):
     name = "tantivy"
@@ -187,6 +191,12 @@ class TantivyIndex(LexicalIndex):
     def size(self) -> int:
         with self._reading():
             return int(self._index.searcher().num_docs)
+
+    def passage_ids(self) -> set[str]:
+        with self._reading():
+            searcher = self._index.searcher()
+            found = searcher.search(self._tantivy.Query.all_query(), limit=max(1, self.size()))
+            return {str(searcher.doc(addr)["passage_id"][0]) for _, addr in found.hits}
 
 
 def document_topic(document: Document) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,32 +24,45 @@ OnWait = Callable[[str], None]
 _POLL_S = 0.2
 
 
+class _Held:
+    """The lock as this process holds it: the locked file and how many times it was taken."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.depth = 1
+
+
+# A flock belongs to an open file, so two opens in one process would exclude each other:
+# every WriterLock of one data directory in this process shares one open file.
+_HELD: dict[Path, _Held] = {}
+_GUARD = threading.Lock()
+
+
 class WriterLock:
     """The data directory's writer lock, re-entrant within this process."""
 
     def __init__(self, home: Path) -> None:
         self.path = home / "writer.lock"
-        self._fd: int | None = None
-        self._depth = 0
+        self._key = home.resolve() / "writer.lock"
+        self._depth = 0  # times this object took it
 
     @property
     def held(self) -> bool:
         return self._depth > 0
 
     def try_acquire(self) -> bool:
-        """Take the lock if it is free (or already ours); never waits."""
-        if self._depth:
+        """Take the lock if it is free (or already this process's); never waits."""
+        with _GUARD:
+            held = _HELD.get(self._key)
+            if held is not None:
+                held.depth += 1
+            else:
+                fd = _locked_file(self.path)
+                if fd is None:
+                    return False
+                _HELD[self._key] = _Held(fd)
             self._depth += 1
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            return False
-        self._fd, self._depth = fd, 1
-        _write_holder(fd)
-        return True
 
     def acquire(self, wait_s: float, on_wait: OnWait | None = None) -> None:
         """Take the lock, waiting up to `wait_s` seconds (saying so once) for another writer."""
@@ -67,13 +81,16 @@ class WriterLock:
             time.sleep(_POLL_S)
 
     def release(self) -> None:
-        if not self._depth:
-            return
-        self._depth -= 1
-        if self._depth == 0 and self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        with _GUARD:
+            held = _HELD.get(self._key)
+            if not self._depth or held is None:
+                return
+            self._depth -= 1
+            held.depth -= 1
+            if held.depth == 0:
+                del _HELD[self._key]
+                fcntl.flock(held.fd, fcntl.LOCK_UN)
+                os.close(held.fd)
 
     def holder(self) -> str:
         """Who holds the lock, as its holder wrote it ("process 123 (medcite ingest)")."""
@@ -82,6 +99,19 @@ class WriterLock:
         except OSError:
             text = ""
         return text[:200] or "another medcite process"
+
+
+def _locked_file(path: Path) -> int | None:
+    """The lock file, open and locked by this process, or None when another holds it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    _write_holder(fd)
+    return fd
 
 
 def _write_holder(fd: int) -> None:
