@@ -111,6 +111,21 @@ class AuthenticationRequired(ReviewError):
     """No valid credentials: a missing or wrong token, password or session."""
 
 
+class SignInThrottled(AuthenticationRequired):
+    """Too many failed sign-ins for this account or from this address: wait, then retry."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        self.retry_after_s = max(1, round(retry_after_s))
+        super().__init__(
+            f"too many failed sign-ins: try again in {self.retry_after_s} s "
+            "(each further failure doubles the wait)"
+        )
+
+
+class ServerBusy(ReviewError):
+    """Every password check slot is taken (they are bounded to cap memory); retry shortly."""
+
+
 class PermissionDenied(ReviewError):
     """The signed-in user's role, or their part in the article, does not allow the action."""
 

@@ -386,6 +386,20 @@ class ReviewSettings(_Group):
     session_hours: float = Field(
         default=12.0, gt=0, le=24 * 30, description="A web sign-in lasts this many hours."
     )
+    token_days: float = Field(
+        default=90.0,
+        gt=0,
+        le=3650,
+        description="An API token expires this many days after it is issued (tokens issued "
+        "before expiry dates were recorded count from their issue date).",
+    )
+    max_concurrent_hashes: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Password checks (argon2, 64 MiB each) run at once per server process at "
+        "most; others wait briefly, then are refused with 503.",
+    )
 
 
 class Settings(BaseSettings):

@@ -281,6 +281,41 @@ def issue_token_command(
         _print_token(review, review.accounts.by_username(username), by, label)
 
 
+@users_app.command("tokens")
+def list_tokens(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="Whose tokens: yours, or (admins) anyone's.")],
+    token: TokenOption = None,
+) -> None:
+    """A user's API tokens: id, label, issued, expires, revoked (never the secret)."""
+    with _session(ctx, token) as (review, by):
+        found = review.accounts.tokens(review.accounts.by_username(username), by=by)
+    table = Table("id", "label", "issued", "expires", "revoked")
+    for t in found:
+        revoked = f"{t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "-"
+        table.add_row(str(t.id), t.name, f"{t.created_at:%Y-%m-%d}", f"{t.expires_at:%Y-%m-%d}",
+                      revoked)  # fmt: skip
+    out.print(table)
+
+
+@users_app.command("revoke-token")
+def revoke_token(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="Whose token: yours, or (admins) anyone's.")],
+    token_id: Annotated[
+        int | None,
+        typer.Option("--id", help="The token's id (`medcite users tokens NAME`); default: all."),
+    ] = None,
+    token: TokenOption = None,
+) -> None:
+    """Revoke one of a user's API tokens, or all of them: they stop working at once."""
+    with _session(ctx, token) as (review, by):
+        user = review.accounts.by_username(username)
+        revoked = review.accounts.revoke_tokens(user, by=by, token_id=token_id)
+    which = f"token {token_id}" if token_id is not None else "tokens"
+    out.print(f"revoked {revoked} {which} of {user.username}", highlight=False)
+
+
 @users_app.command("list")
 def list_users(ctx: typer.Context, token: TokenOption = None) -> None:
     """Everyone who can sign in, with their role."""
