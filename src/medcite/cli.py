@@ -176,7 +176,7 @@ def _print_report(report: IngestReport) -> None:
             err.print(f"[yellow]record skipped:[/] {escape(str(problem))}", highlight=False)
         if len(o.skipped_records) > _SHOWN_RECORDS:
             more = len(o.skipped_records) - _SHOWN_RECORDS
-            err.print(f"[yellow]… and {more} more records skipped in {o.path.name}[/]")
+            err.print(f"[yellow]… and {more} more records skipped in {escape(o.path.name)}[/]")
     records = f", {report.skipped_records} bad records skipped" if report.skipped_records else ""
     out.print(
         f"added {report.count('added')}, updated {report.count('updated')}, unchanged "
@@ -276,13 +276,13 @@ def show(
         text = store.document_text(passage.document.id)
     d = passage.document
     when = d.date.isoformat() if d.date else "date unknown"
-    out.print(f"[bold]{d.title}[/]", highlight=False)
+    out.print(Text(d.title, style="bold"), highlight=False)
+    out.print(Text(f"{d.source} · {d.kind.label} · {when}" + (f" · {d.url}" if d.url else "")))
     out.print(
-        f"{d.source} · {d.kind.label} · {when}" + (f" · {d.url}" if d.url else ""), highlight=False
-    )
-    out.print(
-        f"passage {passage.id} · section {passage.section or '-'} · {passage.kind.value} · "
-        f"characters {passage.start}–{passage.end} of {len(text)}",
+        Text(
+            f"passage {passage.id} · section {passage.section or '-'} · {passage.kind.value} · "
+            f"characters {passage.start}–{passage.end} of {len(text)}"
+        ),
         highlight=False,
     )
     lo, hi = max(0, passage.start - context), min(len(text), passage.end + context)
