@@ -32,9 +32,11 @@ from medcite.ingest.pipeline import ingest as run_ingest
 from medcite.render import markdown
 from medcite.schema import AnswerPublic, to_public
 from medcite.settings import SECRET_FIELDS
+from medcite.text import legible
 from medcite.types import Answer, Audience, DocKind
 
 _SHOWN_RECORDS = 10  # skipped records listed per file; the rest are counted
+_MAX_STDIN = 1 << 20  # a question read from stdin: more than enough (the limit is 2,000)
 
 app = typer.Typer(
     help="medcite answers clinical questions from your own indexed sources, offline, and "
@@ -163,7 +165,7 @@ def _print_report(report: IngestReport) -> None:
         bad = f"{len(o.skipped_records)} bad records skipped" if o.skipped_records else ""
         table.add_row(
             Text(o.status, style=styles.get(o.status, "")),
-            Text(str(o.path)),
+            Text(legible(str(o.path))),
             str(o.documents),
             str(o.passages),
             Text("; ".join(d for d in (o.detail, bad) if d)),
@@ -211,8 +213,9 @@ def ask(
 
     Whatever writes the answer, every statement is checked against the passage it cites.
     """
-    if question == "-":
-        question = sys.stdin.read()
+    if question == "-":  # bytes that are not UTF-8 become U+FFFD, never a traceback
+        question = sys.stdin.buffer.read(_MAX_STDIN).decode("utf-8", "replace")
+    question = legible(question)  # not UTF-8 on the command line: surrogates, replaced
     overrides = {"llm": {"backend": _backend(writer)}} if writer else {}
     with _errors():
         engine = Engine(_settings(ctx, **overrides))
@@ -370,4 +373,8 @@ register_data_commands(app)
 
 
 def main() -> None:
+    # Arguments that are not UTF-8 reach Python as lone surrogates, which nothing can print,
+    # store or log: they are read as U+FFFD instead (a question is answered, a path is not
+    # found, by name), never a traceback.
+    sys.argv[1:] = [legible(arg) for arg in sys.argv[1:]]
     app()

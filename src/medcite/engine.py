@@ -31,6 +31,7 @@ from medcite.retrieve.acronyms import with_acronyms
 from medcite.retrieve.neighbours import with_boxed_warnings, with_neighbours
 from medcite.retrieve.search import retrieve
 from medcite.settings import Settings, load_settings
+from medcite.text import legible
 from medcite.types import Answer, Audience, ClaimStatus, Concept, Hit, PatientContext, Query
 from medcite.understand.conversation import context_note, with_history
 from medcite.understand.query import understand
@@ -235,7 +236,7 @@ class Engine:
 
 
 def _check_question(question: str) -> str:
-    question = " ".join(question.split())
+    question = " ".join(legible(question).split())
     if not question:
         raise MedciteError('the question is empty: ask something, e.g. medcite ask "..."')
     if len(question) > MAX_QUESTION_CHARS:

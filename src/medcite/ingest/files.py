@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from medcite.errors import FileTooLarge, NotRegularFile, SourceError, UnsupportedFormat
+from medcite.text import legible
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,8 @@ def read_source_bytes(path: Path, max_bytes: int) -> bytes:
     """The bytes of a regular file of at most `max_bytes` (SourceError subclasses otherwise)."""
     if path.name.lower().startswith(_NOT_CONTENT):
         raise UnsupportedFormat(path, "licence/readme files are not evidence")
+    if legible(str(path)) != str(path):  # bytes that are not UTF-8 in its name
+        raise SourceError(legible(str(path)), "its name is not valid UTF-8: rename the file")
     try:
         _check_regular(path, path.stat().st_mode)  # a socket cannot even be opened
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))

@@ -126,7 +126,7 @@ def _ingest_file(
             return FileOutcome(path, "skipped", detail=str(exc))
         return FileOutcome(path, "failed", detail=str(exc))
     except SourceError as exc:
-        return FileOutcome(path, "failed", detail=str(exc))
+        return FileOutcome(exc.path, "failed", detail=str(exc))
     except MedciteError:
         raise  # the store or the index, not this file: stop
     except Exception as exc:  # a reader's bug on hostile input fails this file only

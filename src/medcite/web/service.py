@@ -20,6 +20,7 @@ from medcite.index.conversations import Conversation, Conversations, Forgotten, 
 from medcite.privacy import scrub, without_identifiers
 from medcite.schema import AnswerPublic, ConversationPublic, SavedAnswerPublic, to_public
 from medcite.settings import Settings
+from medcite.text import legible
 from medcite.types import Answer, Audience
 
 _PURGE_EVERY_S = 3600.0
@@ -59,6 +60,7 @@ class AskService:
         """The engine's answer to the question without its identifiers; the answer carries
         the question as stored: scrubbed."""
         self.purge_expired()
+        question = legible(question)
         earlier = [without_identifiers(h) for h in history or []]
         answer = self.engine.ask(without_identifiers(question), audience=audience, history=earlier)
         return replace(answer, question=" ".join(scrub(question).text.split()))
