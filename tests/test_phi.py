@@ -186,3 +186,9 @@ def test_a_question_with_contact_details_is_answered_without_them(
         engine.close()
     assert not answer.abstained, answer.abstention
     assert any("Brindle" in c.text or "pigmentation" in c.text for c in answer.bottom_line)
+
+
+def test_a_name_found_in_capitals_is_replaced_in_title_case_too() -> None:
+    scrubbed = scrub("Mrs. JANE SMITH has gout. Jane Smith is worried; Smith asks about diet.")
+    assert "Jane" not in scrubbed.text and "Smith" not in scrubbed.text
+    assert "JANE" not in scrubbed.text and "diet" in scrubbed.text

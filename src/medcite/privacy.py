@@ -230,13 +230,15 @@ def _trim_name(text: str, start: int, end: int, stop: frozenset[str]) -> Span | 
 
 
 def _repeated_names(text: str, spans: Iterable[Span]) -> Iterator[Span]:
-    """Other mentions of a found name or of one of its words ("Smith" after "Jane Smith")."""
+    """Other mentions of a found name or of one of its words ("Smith" after "Jane Smith"),
+    also in capitals or title case ("Jane Smith" after "Mrs. JANE SMITH")."""
     forms: set[str] = set()
     for s in spans:
         if s.kind == "NAME":
             name = text[s.start : s.end]
-            forms.add(name)
-            forms.update(w for w in name.split() if len(w) > 1 and w not in _NOT_NAMES)
+            words = [w for w in name.split() if len(w) > 1 and w not in _NOT_NAMES]
+            for form in (name, *words):  # as written, in capitals, in title case
+                forms.update((form, form.upper(), form.title()))
     if not forms:
         return
     alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
