@@ -105,11 +105,11 @@ def _half_files(settings: Settings, records: set[int]) -> list[str]:
 def kill_during_ingest(work: Path, trials: int, rng: random.Random) -> Tally:
     corpus = work / "ingest-corpus"
     template = work / "ingest-template"
-    write_corpus(corpus, OLD, records=2500)
+    write_corpus(corpus, OLD, records=8000)
     library = Library(load_settings(home=template))
     ingest([corpus], library)
     library.close()
-    write_corpus(corpus, NEW, records=2600)  # the new version of the same files
+    write_corpus(corpus, NEW, records=8100)  # the new version of the same files
     full = _timed(INGEST, [str(fresh_copy(template, work / "timing")), str(corpus)])
     tally = Tally()
     for trial in range(trials):
@@ -119,15 +119,15 @@ def kill_during_ingest(work: Path, trials: int, rng: random.Random) -> Tally:
         settings = load_settings(home=home)
         Library(settings).close()  # opening replays what the killed ingest queued
         ok, why = consistent(settings)
-        half = _half_files(settings, {2500, 2600})
+        half = _half_files(settings, {8000, 8100})
         tally.add("consistent" if ok else "store ≠ index", "" if ok else f"trial {trial}: {why}")
         tally.add("half-written files" if half else "every file old or new", "; ".join(half))
         library = Library(settings)
         ingest([corpus], library)  # and the next ingest completes the job
         library.close()
-        done = consistent(settings)[0] and not _half_files(settings, {2600})
+        done = consistent(settings)[0] and not _half_files(settings, {8100})
         tally.add("complete after re-ingest" if done else "incomplete after re-ingest")
-    tally.add(f"ingest of {2600} records + 6 files took {full:.1f} s (kills within 0–110 %)")
+    tally.add(f"ingest of 8,100 records + 6 files took {full:.1f} s (kills within 0–110 %)")
     return tally
 
 

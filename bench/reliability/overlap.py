@@ -95,5 +95,6 @@ def overlapping_ingests(work: Path, trials: int, rng: random.Random) -> Tally:
             "orders losing records" if lost else "orders losing nothing",
             f"{names}: {len(lost)} lost",
         )
-    tally.add(f"records and snippets lost in all: {total_lost} of {len(expected) * trials}")
+    tally.counts["records lost"] = total_lost
+    tally.counts["records that should be findable"] = len(expected) * trials
     return tally
