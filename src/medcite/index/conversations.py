@@ -4,13 +4,16 @@ An answer is kept as the JSON its caller serialised (the web app stores `AnswerP
 with a random id that is safe to share in a URL. Writes are serialised by a lock; every
 thread reads through its own connection (see `Store`).
 
-Questions may describe patients: callers store them scrubbed (the web app does), and
-`forget` deletes conversations with their answers, overwriting the deleted content in the
-database file (`secure_delete`) and emptying the write-ahead log where it could linger.
+Questions may describe patients. `append` stores every question scrubbed of identifiers
+(and the identifiers it finds replaced in the answer's JSON too), whoever the caller; callers
+should also ask without them (the web app does). `forget` deletes conversations with their
+answers, overwriting the deleted content in the database file (`secure_delete`) and emptying
+the write-ahead log where it could linger.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 import threading
@@ -20,6 +23,7 @@ from datetime import UTC, datetime
 
 from medcite.errors import NotFound
 from medcite.index.store import Store
+from medcite.privacy import scrub
 from medcite.types import Audience
 
 ID_BYTES = 12  # 16 URL-safe characters: unguessable, so a shared link is the only way in
@@ -130,7 +134,9 @@ class Conversations:
     def append(
         self, conversation_id: str, question: str, audience: Audience, body: str
     ) -> SavedAnswer:
-        """Save an answer as the conversation's next turn; the conversation takes its audience."""
+        """Save an answer as the conversation's next turn; the conversation takes its audience.
+        The question is stored scrubbed of identifiers, and the body without them."""
+        question, body = _scrubbed(question, body)
         saved = SavedAnswer(_new_id(), conversation_id, _now(), question, audience, body)
         with self._write, self.store.transaction() as db:
             seq = db.execute(
@@ -203,6 +209,17 @@ class Conversations:
 
 def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _scrubbed(question: str, body: str) -> tuple[str, str]:
+    """The question with its identifiers replaced by placeholders, and the body with every
+    identifier found in the question replaced by the same placeholder wherever it appears."""
+    found = scrub(question)
+    longest_first = sorted(found.replacements.items(), key=lambda item: -len(item[1]))
+    for placeholder, value in longest_first:
+        body = body.replace(json.dumps(value, ensure_ascii=False)[1:-1], placeholder)
+        body = body.replace(json.dumps(value)[1:-1], placeholder)
+    return " ".join(found.text.split()), body
 
 
 def _insert_answer(db: sqlite3.Connection, saved: SavedAnswer) -> None:
