@@ -131,3 +131,31 @@ def test_a_question_naming_no_subject_is_answered_with_each_sources_topic() -> N
     page = passage("Pupil of the eye appears white instead of red.", DocKind.PATIENT_EDUCATION)
     assert frame(page, {}, page.text, unnamed=True) == page.document.title
     assert frame(page, {}, page.text) is None
+
+
+def test_each_part_of_a_question_gets_its_statement_in_the_bottom_line() -> None:
+    from dataclasses import replace as _replace
+
+    from medcite.answer.extractive import write_claims
+    from medcite.settings import AnswerSettings
+    from medcite.understand.parts import question_parts
+
+    text = (
+        "The outlook for zorbitol palsy is generally very good. Most people recover some "
+        "facial movement within 2 weeks and fully within 3 to 6 months. Zorbitol palsy "
+        "affects the face."
+    )
+    doc = Document(
+        "o", "What is the outlook for zorbitol?", DocKind.PATIENT_EDUCATION, "s", "o", "v"
+    )
+    page = Passage("o1", doc, 0, text, 0, len(text), "Outlook")
+    question = "Will her face go back to normal, and how long does that usually take?"
+    query = _replace(
+        _query(("prognosis", "duration")), question=question, parts=question_parts(question)
+    )
+    bottom = [
+        c.text
+        for c in write_claims(query, _ranked(query, [page]), AnswerSettings())
+        if c.section == "bottom_line"
+    ]
+    assert any("within 2 weeks" in t for t in bottom)

@@ -189,6 +189,15 @@ class PatientContext:
 
 
 @dataclass(frozen=True, slots=True)
+class QuestionPart:
+    """One of several things a question asks: its text, aspects and the words only it uses."""
+
+    text: str
+    aspects: tuple[str, ...]
+    terms: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Query:
     """A question after understanding: its type and the concepts retrieval must cover."""
 
@@ -200,6 +209,7 @@ class Query:
     history: tuple[str, ...] = ()  # earlier questions of the conversation, most recent last
     context: PatientContext = PatientContext()
     aspects: tuple[str, ...] = ()  # what it asks about its subject (understand/aspects.py)
+    parts: tuple[QuestionPart, ...] = ()  # the things it asks, when several (parts.py)
 
 
 @dataclass(frozen=True, slots=True)

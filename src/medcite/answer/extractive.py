@@ -34,8 +34,17 @@ from medcite.answer.sections import (
 )
 from medcite.audience import mentions_dose, sentence_length_factor
 from medcite.settings import AnswerSettings
-from medcite.text import jaccard, normalize_ws
-from medcite.types import Audience, Claim, DocKind, Hit, PassageKind, Query, Support
+from medcite.text import jaccard, normalize_ws, term_set
+from medcite.types import (
+    Audience,
+    Claim,
+    DocKind,
+    Hit,
+    PassageKind,
+    Query,
+    QuestionPart,
+    Support,
+)
 from medcite.understand.aspects import BY_KEY
 
 BOTTOM_LINE = "bottom_line"
@@ -49,6 +58,10 @@ MAX_BOTTOM_WORDS = 70
 # A further bottom-line sentence must score at least this share of the best one.
 BOTTOM_SHARE = 0.6
 CONSIDERED = 8  # candidates after the lead weighed for the rest of the bottom line
+MAX_BOTTOM_SENTENCES = 3
+# A statement that answers a part of the question left unanswered may score this share of
+# the best and still join the bottom line.
+PART_SHARE = 0.3
 # Candidates scoring this share of the best are about as relevant: the strongest kind of
 # evidence among them leads a question about what to do.
 TIE_SHARE = 0.8
@@ -172,19 +185,56 @@ def _bottom_line(
         ordered = _patient_first(ordered)
     elif asks_what_to_do(query):
         ordered = _strongest_first(ordered)
-    chosen = _best_fit(ordered, cfg.bottom_line_sentences)
+    most = min(MAX_BOTTOM_SENTENCES, max(cfg.bottom_line_sentences, len(query.parts)))
+    chosen = _each_part(ordered, query, most) or _best_fit(ordered, most)
     table = _table_it_points_to(chosen[0][0], ordered)
     if table is not None and table not in chosen:
         chosen = [chosen[0], table, *chosen[1:]][: cfg.bottom_line_sentences]
     return _reading_order(chosen)
 
 
-def _best_fit(ordered: list[list[Candidate]], most: int) -> list[list[Candidate]]:
-    """The lead, and the others (of the next CONSIDERED scoring at least BOTTOM_SHARE of the
-    best) whose scores add up highest within `most` statements and MAX_BOTTOM_WORDS: two
-    short decisive sentences beat one long one that leaves no room."""
+def _each_part(
+    ordered: list[list[Candidate]], query: Query, most: int
+) -> list[list[Candidate]] | None:
+    """For a question asking several things (understand/parts.py): the lead, then for each
+    part it leaves unanswered the best statement that answers it (states the part's aspect or
+    uses a word only that part uses), within `most` statements and MAX_BOTTOM_WORDS; None
+    when the question asks one thing."""
+    if not query.parts:
+        return None
     lead, best = ordered[0], ordered[0][0].score
-    words = _words(lead)
+    chosen, words = [lead], _words(lead)
+    pool = [g for g in ordered[1 : 1 + CONSIDERED] if g[0].score >= PART_SHARE * best]
+    for part in query.parts:
+        if len(chosen) >= most or any(_answers(g[0], part) for g in chosen):
+            continue
+        room = MAX_BOTTOM_WORDS - words
+        fit = next(
+            (g for g in pool if g not in chosen and _answers(g[0], part) and _words(g) <= room),
+            None,
+        )
+        if fit is not None:
+            chosen.append(fit)
+            words += _words(fit)
+    rest = [g for g in ordered if g not in chosen]
+    return chosen + _best_fit([chosen[0], *rest], most - len(chosen) + 1, words)[1:]
+
+
+def _answers(candidate: Candidate, part: QuestionPart) -> bool:
+    text = f"{candidate.lead_in}: {candidate.text}" if candidate.lead_in else candidate.text
+    if any(BY_KEY[a].states.search(text) for a in part.aspects):
+        return True
+    return bool(part.terms & term_set(text))
+
+
+def _best_fit(
+    ordered: list[list[Candidate]], most: int, words: int | None = None
+) -> list[list[Candidate]]:
+    """The lead, and the others (of the next CONSIDERED scoring at least BOTTOM_SHARE of the
+    best) whose scores add up highest within `most` statements and MAX_BOTTOM_WORDS (`words`
+    already used, the lead's by default): two short decisive sentences beat one long one."""
+    lead, best = ordered[0], ordered[0][0].score
+    words = _words(lead) if words is None else words
     others = [g for g in ordered[1 : 1 + CONSIDERED] if g[0].score >= BOTTOM_SHARE * best]
     chosen: tuple[list[Candidate], ...] = ()
     for size in range(min(most - 1, len(others)), 0, -1):

@@ -10,6 +10,7 @@ from medcite.privacy import scrub
 from medcite.text import QUESTION_WORDS, STOPWORDS, terms, words
 from medcite.types import Audience, Concept, DrugUse, PatientContext, Query
 from medcite.understand.aspects import asked_aspects
+from medcite.understand.parts import question_parts
 from medcite.understand.spelling import correction
 from medcite.understand.subject import DocFreq, IsTopic, with_subjects
 from medcite.understand.vocab import CASE_SENSITIVE, multiword_forms, synonyms
@@ -116,6 +117,10 @@ def understand(
         k,
         context=context,
         aspects=_with_interaction(asked_aspects(subject), context),
+        parts=question_parts(
+            subject,
+            frozenset(t for c in concepts if c.subject >= 1 for f in c.forms for t in terms(f)),
+        ),
     )
 
 
