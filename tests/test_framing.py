@@ -159,3 +159,38 @@ def test_each_part_of_a_question_gets_its_statement_in_the_bottom_line() -> None
         if c.section == "bottom_line"
     ]
     assert any("within 2 weeks" in t for t in bottom)
+
+
+def test_a_fuller_statement_of_the_same_fact_leads_its_group() -> None:
+    from medcite.answer.extractive import _dedupe
+
+    short = passage("Zorbitol cancer can usually be cured.", DocKind.PATIENT_EDUCATION)
+    full = passage(
+        "Zorbitol cancer can usually be cured, even in late stages of the disease.",
+        DocKind.PATIENT_EDUCATION,
+        seq=1,
+    )
+    query = _query(("prognosis",))
+    found = score(load_scorer(), candidates(query, [Hit(short, 1.0, 1)], matchers(query)))
+    found += score(load_scorer(), candidates(query, [Hit(full, 1.0, 2)], matchers(query)))
+    from dataclasses import replace as _replace
+
+    found = [_replace(c, score=0.9 if c.passage is short else 0.8) for c in found]
+    (group,) = _dedupe(found, 0.75)
+    assert group[0].text.endswith("late stages of the disease.")
+
+
+def test_for_a_patient_the_gap_line_does_not_ask_for_a_guideline() -> None:
+    from dataclasses import replace as _replace
+
+    from medcite.types import Audience
+
+    page = passage(
+        "To prevent zorbitol lung damage, stop smoking and avoid lung irritants.",
+        DocKind.PATIENT_EDUCATION,
+        section="Prevention",
+    )
+    clinician = _query(("prevention",))
+    patient = _replace(clinician, audience=Audience.PATIENT)
+    assert evidence_gaps(clinician, _ranked(clinician, [page]))
+    assert evidence_gaps(patient, _ranked(patient, [page])) == ()

@@ -58,6 +58,10 @@ MAX_BOTTOM_WORDS = 70
 # A further bottom-line sentence must score at least this share of the best one.
 BOTTOM_SHARE = 0.6
 CONSIDERED = 8  # candidates after the lead weighed for the rest of the bottom line
+# One sentence with this share of another's words in it says the same thing (or more); a
+# fuller one leads the group when it scores at least FULLER_SHARE of the lead.
+CONTAINED = 0.9
+FULLER_SHARE = 0.7
 MAX_BOTTOM_SENTENCES = 3
 # A statement that answers a part of the question left unanswered may score this share of
 # the best and still join the bottom line.
@@ -339,16 +343,35 @@ def _fits_audience(candidate: Candidate, audience: Audience) -> bool:
 
 
 def _dedupe(cands: list[Candidate], threshold: float) -> list[list[Candidate]]:
-    """Group near-duplicates; the best-scoring sentence of each group leads it."""
+    """Group near-duplicates (word overlap at `threshold`, or one sentence saying all of
+    another); the best-scoring sentence leads a group, unless one in it says all the lead
+    says and more ("… can usually be cured, even in late stages") and scores nearly as well."""
     groups: list[list[Candidate]] = []
     for cand in sorted(cands, key=lambda c: -c.score):
         for group in groups:
-            if jaccard(group[0].content, cand.content) >= threshold:
+            if _same_statement(group[0].content, cand.content, threshold):
                 group.append(cand)
                 break
         else:
             groups.append([cand])
-    return groups
+    return [_fullest_first(g) for g in groups]
+
+
+def _same_statement(a: frozenset[str], b: frozenset[str], threshold: float) -> bool:
+    if not a or not b:
+        return False
+    return jaccard(a, b) >= threshold or len(a & b) / min(len(a), len(b)) >= CONTAINED
+
+
+def _fullest_first(group: list[Candidate]) -> list[Candidate]:
+    lead = group[0]
+    fuller = [
+        c for c in group[1:] if lead.content < c.content and c.score >= FULLER_SHARE * lead.score
+    ]
+    if not fuller:
+        return group
+    best = max(fuller, key=lambda c: c.score)
+    return [best, *(c for c in group if c is not best)]
 
 
 def _claim(
