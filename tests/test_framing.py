@@ -194,3 +194,15 @@ def test_for_a_patient_the_gap_line_does_not_ask_for_a_guideline() -> None:
     patient = _replace(clinician, audience=Audience.PATIENT)
     assert evidence_gaps(clinician, _ranked(clinician, [page]))
     assert evidence_gaps(patient, _ranked(patient, [page])) == ()
+
+
+def test_a_statement_listed_under_a_clause_keeps_the_clause() -> None:
+    text = (
+        "Change the litter box daily if you own a cat. If you are pregnant:\n\n"
+        "Avoid changing cat litter if possible and wear gloves."
+    )
+    page = passage(text, DocKind.PATIENT_EDUCATION, section="Prevention")
+    query = _query(("pregnancy",))
+    found = {c.text: c.lead_in for c in candidates(query, [Hit(page, 1.0, 1)], matchers(query))}
+    assert found["Avoid changing cat litter if possible and wear gloves."] == "If you are pregnant"
+    assert found["Change the litter box daily if you own a cat."] is None
