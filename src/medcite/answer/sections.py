@@ -114,7 +114,8 @@ SPECS: dict[str, SectionSpec] = {
                 r"fatal|death|died|life-threatening|severe\b",
             ),
             _src(
-                r"adverse|warning|boxed|contraindication|precaution|overdos|stop use|do not use|complications"
+                r"adverse|warning|boxed|contraindication|precaution|overdos|stop use|"
+                r"do not use|complications"
             ),
         ),
         SectionSpec(
