@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.progress import TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -19,6 +20,8 @@ from medcite.articles.cli import check_articles_after_ingest, review_app, users_
 from medcite.cli_common import cli_errors as _errors
 from medcite.cli_common import err, out, progress_bar
 from medcite.cli_common import settings_for as _settings
+from medcite.cli_data import register as register_data_commands
+from medcite.datadir import private_umask
 from medcite.engine import Engine
 from medcite.errors import ConfigError, MedciteError, MissingExtra
 from medcite.eval.cli import eval_app
@@ -30,6 +33,8 @@ from medcite.render import markdown
 from medcite.schema import AnswerPublic, to_public
 from medcite.settings import SECRET_FIELDS
 from medcite.types import Answer, Audience, DocKind
+
+_SHOWN_RECORDS = 10  # skipped records listed per file; the rest are counted
 
 app = typer.Typer(
     help="medcite answers clinical questions from your own indexed sources, offline, and "
@@ -54,6 +59,7 @@ def _global(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+    private_umask()  # what medcite writes may hold questions: owner only
     ctx.obj = {"home": home, "config": config}
 
 
@@ -68,14 +74,22 @@ def ingest(
     embed: Annotated[
         bool, typer.Option("--embed", help="Also embed the new passages for dense retrieval.")
     ] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            help="Text encoding of files that declare none (e.g. cp1252); default UTF-8. "
+            "A byte-order mark or the file's own declaration always wins."
+        ),
+    ] = None,
 ) -> None:
     """Index files: MedQuAD JSONL, text, Markdown, HTML, PDF, FDA SPL XML.
 
     Re-ingesting an unchanged file does nothing; a changed file replaces its old passages.
     Each file is one transaction: a crash never leaves a file half-written.
     """
+    overrides = {"ingest": {"encoding": encoding}} if encoding else {}
     with _errors():
-        library = Library(_settings(ctx))
+        library = Library(_settings(ctx, **overrides))
         report = _ingest_with_progress(paths, library, kind)
     _print_report(report)
     if embed:
@@ -142,21 +156,30 @@ def _print_report(report: IngestReport) -> None:
     table = Table("status", "file", "documents", "passages", "detail", title="ingest summary")
     styles = {"failed": "red", "added": "green", "updated": "yellow"}
     for o in report.outcomes:
+        bad = f"{len(o.skipped_records)} bad records skipped" if o.skipped_records else ""
         table.add_row(
             Text(o.status, style=styles.get(o.status, "")),
-            str(o.path),
+            Text(str(o.path)),
             str(o.documents),
             str(o.passages),
-            o.detail,
+            Text("; ".join(d for d in (o.detail, bad) if d)),
         )
     out.print(table)
     for o in report.outcomes:
         if o.status == "failed":  # in full: the table may have cut the reason short
-            err.print(f"[red]failed:[/] {o.detail}", highlight=False, soft_wrap=True)
+            err.print(f"[red]failed:[/] {escape(o.detail)}", highlight=False, soft_wrap=True)
+        for problem in o.skipped_records[:_SHOWN_RECORDS]:
+            err.print(f"[yellow]record skipped:[/] {escape(str(problem))}", highlight=False)
+        if len(o.skipped_records) > _SHOWN_RECORDS:
+            more = len(o.skipped_records) - _SHOWN_RECORDS
+            err.print(f"[yellow]… and {more} more records skipped in {o.path.name}[/]")
+    records = f", {report.skipped_records} bad records skipped" if report.skipped_records else ""
     out.print(
         f"added {report.count('added')}, updated {report.count('updated')}, unchanged "
         f"{report.count('unchanged')}, skipped {report.count('skipped')}, failed "
-        f"{report.count('failed')} · {report.passages} passages written in {report.seconds:.1f} s"
+        f"{report.count('failed')}{records} · {report.passages} passages written in "
+        f"{report.seconds:.1f} s",
+        highlight=False,
     )
 
 
@@ -226,11 +249,13 @@ def sources(ctx: typer.Context) -> None:
         files = store.sources()
     table = Table("kind", "source", "documents", "passages", title="indexed sources")
     for kind, source, n_docs, n_passages in rows:
-        table.add_row(DocKind(kind).label, source, str(n_docs), str(n_passages))
+        table.add_row(DocKind(kind).label, Text(source), str(n_docs), str(n_passages))
     out.print(table)
     files_table = Table("file", "reader", "documents", "passages", "ingested", title="files")
     for f in files:
-        files_table.add_row(f.path, f.reader, str(f.n_documents), str(f.n_passages), f.ingested_at)
+        files_table.add_row(
+            Text(f.path), f.reader, str(f.n_documents), str(f.n_passages), f.ingested_at
+        )
     out.print(files_table)
 
 
@@ -337,6 +362,7 @@ def config(ctx: typer.Context) -> None:
 
 app.add_typer(review_app, name="review")
 app.add_typer(users_app, name="users")
+register_data_commands(app)
 
 
 def main() -> None:

@@ -46,7 +46,7 @@ class FileTooLarge(SourceError):
 
 
 class BadEncoding(SourceError):
-    reason = "text is not valid UTF-8, UTF-16 or Latin-1; re-save it as UTF-8"
+    reason = "text could not be decoded"
 
 
 class BinaryContent(SourceError):
@@ -59,6 +59,24 @@ class MalformedSource(SourceError):
 
 class EncryptedSource(SourceError):
     reason = "encrypted PDF; decrypt it first (for example with qpdf --decrypt)"
+
+
+class NotRegularFile(SourceError):
+    reason = "not a regular file (a named pipe, device or socket is never read)"
+
+
+class SourceTooSlow(SourceError):
+    reason = "reading took longer than ingest.max_file_seconds; raise the limit or split the file"
+
+
+class RecordError(SourceError):
+    """One record of a multi-record file is unusable; the file's other records still go in."""
+
+    reason = "record skipped"
+
+    def __init__(self, path: Path | str, record: str, detail: str) -> None:
+        self.record = record
+        super().__init__(path, f"{record}: {detail}")
 
 
 class StoreError(MedciteError):

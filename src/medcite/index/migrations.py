@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -74,6 +75,29 @@ def _m003_vectors(db: sqlite3.Connection) -> None:
     )
 
 
+def _m004_scrubbed_questions(db: sqlite3.Connection) -> None:
+    """Questions stored verbatim by earlier versions of the web app, scrubbed of identifiers
+    in place (the column and the answer's JSON); the old text is overwritten on disk."""
+    from medcite.privacy import scrub
+
+    db.execute("PRAGMA secure_delete = ON")
+    rows = db.execute("SELECT id, question, body FROM answers").fetchall()
+    for answer_id, question, body in rows:
+        clean = " ".join(scrub(str(question)).text.split())
+        if clean == question:
+            continue
+        try:
+            public = json.loads(str(body))
+            public["question"] = clean
+            body = json.dumps(public, ensure_ascii=False)
+        except (ValueError, TypeError, KeyError):
+            pass  # not an answer's JSON: nothing of it is shown
+        db.execute(
+            "UPDATE answers SET question = ?, body = ? WHERE id = ?", (clean, body, answer_id)
+        )
+    db.execute("PRAGMA secure_delete = OFF")
+
+
 def _run(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one (executescript would commit the open transaction)."""
     for statement in script.split(";"):
@@ -81,7 +105,12 @@ def _run(db: sqlite3.Connection, script: str) -> None:
             db.execute(statement)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_conversations, _m003_vectors)
+MIGRATIONS: tuple[Migration, ...] = (
+    _m001_initial,
+    _m002_conversations,
+    _m003_vectors,
+    _m004_scrubbed_questions,
+)
 
 
 def migrate(db: sqlite3.Connection) -> int:

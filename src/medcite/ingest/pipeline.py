@@ -6,15 +6,22 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from medcite.errors import FileTooLarge, SourceError, UnsupportedFormat
+from medcite.errors import (
+    MedciteError,
+    NotRegularFile,
+    RecordError,
+    SourceError,
+    UnsupportedFormat,
+)
 from medcite.index import Library
 from medcite.index.store import DocumentRecord, SourceRecord
+from medcite.ingest.files import expand_paths, read_source_bytes
 from medcite.ingest.kinds import classify_kind
 from medcite.ingest.passages import layout_document
 from medcite.settings import Settings
@@ -25,17 +32,19 @@ from medcite.types import DocKind, Document, Passage
 log = logging.getLogger(__name__)
 
 Status = Literal["added", "updated", "unchanged", "failed", "skipped"]
-_NOT_CONTENT = ("license", "copying", "readme", "notice", "changelog")
 _READER_VERSION = "3"  # bump when cleaning or splitting changes, so files are re-read
 
 
 @dataclass(frozen=True, slots=True)
 class FileOutcome:
+    """What happened to one file; `skipped_records` names each bad record left out of it."""
+
     path: Path
     status: Status
     documents: int = 0
     passages: int = 0
     detail: str = ""
+    skipped_records: tuple[RecordError, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +59,10 @@ class IngestReport:
     def passages(self) -> int:
         return sum(o.passages for o in self.outcomes if o.status in ("added", "updated"))
 
+    @property
+    def skipped_records(self) -> int:
+        return sum(len(o.skipped_records) for o in self.outcomes)
+
 
 @dataclass(frozen=True, slots=True)
 class IngestEvent:
@@ -63,18 +76,6 @@ class IngestEvent:
 
 
 Progress = Callable[[IngestEvent], None]
-
-
-def expand_paths(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
-    """Files to ingest, each with whether it was named explicitly (not found in a folder)."""
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and not hidden:
-                    yield child, False
-        else:
-            yield path, True
 
 
 def ingest(
@@ -99,43 +100,36 @@ def ingest(
 def _ingest_file(
     path: Path, explicit: bool, library: Library, kind: DocKind | None, emit: Progress
 ) -> FileOutcome:
+    """One file, one transaction; every failure becomes this file's outcome, never the
+    batch's (a reader's own bug on hostile input included)."""
     settings = library.settings
     try:
-        data = _read_bytes(path, settings)
+        data = read_source_bytes(path, int(settings.ingest.max_file_mb * 1024 * 1024))
         reader = reader_for(path, data[:4096])
         source = _source_record(path, data, reader, kind, settings)
         previous = library.store.source(source.id)
         if previous is not None and previous.content_hash == source.content_hash:
             return FileOutcome(path, "unchanged", previous.n_documents, previous.n_passages)
-        records, unchanged = _parse(path, data, reader, kind, library, source.id, emit)
-        emit(IngestEvent(path, "write", len(records), len(records)))
-        result = library.store.write_source(source, records, unchanged)
+        parsed = _parse(path, data, reader, kind, library, source.id, emit)
+        emit(IngestEvent(path, "write", len(parsed.records), len(parsed.records)))
+        result = library.store.write_source(source, parsed.records, parsed.unchanged)
         library.sync()
-    except UnsupportedFormat as exc:
+    except (UnsupportedFormat, NotRegularFile) as exc:
         if not explicit:
-            return FileOutcome(path, "skipped", detail=exc.reason)
+            return FileOutcome(path, "skipped", detail=str(exc))
         return FileOutcome(path, "failed", detail=str(exc))
     except SourceError as exc:
         return FileOutcome(path, "failed", detail=str(exc))
-    except (OSError, ValueError, RecursionError) as exc:
+    except MedciteError:
+        raise  # the store or the index, not this file: stop
+    except Exception as exc:  # a reader's bug on hostile input fails this file only
         log.exception("unexpected error reading %s", path)
-        return FileOutcome(path, "failed", detail=str(SourceError(path, repr(exc))))
+        return FileOutcome(path, "failed", detail=str(SourceError(path, repr(exc)[:300])))
     status: Status = "updated" if previous is not None else "added"
-    n_passages = sum(len(r.passages) for r in records)
+    n_passages = sum(len(r.passages) for r in parsed.records)
     detail = f"{result.unchanged} unchanged, {result.removed} removed" if previous else ""
-    return FileOutcome(path, status, len(records) + result.unchanged, n_passages, detail)
-
-
-def _read_bytes(path: Path, settings: Settings) -> bytes:
-    if not path.exists():
-        raise SourceError(path, "no such file or folder")
-    if path.name.lower().startswith(_NOT_CONTENT):
-        raise UnsupportedFormat(path, "licence/readme files are not evidence")
-    size = path.stat().st_size
-    limit = int(settings.ingest.max_file_mb * 1024 * 1024)
-    if size > limit:
-        raise FileTooLarge(path, f"{size / 1e6:.0f} MB > {settings.ingest.max_file_mb:g} MB")
-    return path.read_bytes()
+    documents = len(parsed.records) + result.unchanged
+    return FileOutcome(path, status, documents, n_passages, detail, parsed.skipped)
 
 
 def _source_record(
@@ -143,8 +137,18 @@ def _source_record(
 ) -> SourceRecord:
     resolved = str(path.resolve())
     h = hashlib.sha256(data)
-    h.update(f"|{reader.name}|{kind}|{settings.ingest.passage_chars}|{_READER_VERSION}".encode())
+    cfg = settings.ingest
+    h.update(f"|{reader.name}|{kind}|{cfg.passage_chars}|{cfg.encoding}|{_READER_VERSION}".encode())
     return SourceRecord(_short_hash(resolved), resolved, h.hexdigest(), reader.name)
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """A file read: documents to write, ids of stored ones unchanged, records skipped."""
+
+    records: list[DocumentRecord]
+    unchanged: list[str]
+    skipped: tuple[RecordError, ...]
 
 
 def _parse(
@@ -155,23 +159,30 @@ def _parse(
     library: Library,
     source_id: str,
     emit: Progress,
-) -> tuple[list[DocumentRecord], list[str]]:
+) -> _Parsed:
     """Read every document; keep the ids of those whose stored version is unchanged."""
-    source = SourceFile(path, data, _spl_sections(path.parent))
+    cfg = library.settings.ingest
+    deadline = time.monotonic() + cfg.max_file_seconds
+    source = SourceFile(path, data, _spl_sections(path.parent), cfg.encoding, deadline)
     versions = library.store.document_versions(source_id)
     total = data.count(b"\n") if reader.name in ("medquad", "beir") else 0
-    batch = library.settings.ingest.batch_docs
     records: list[DocumentRecord] = []
     unchanged: list[str] = []
-    for n, parsed in enumerate(reader.read(source), start=1):
-        record = build_record(parsed, kind, library.settings, origin=str(path))
+    skipped: list[RecordError] = []
+    for n, item in enumerate(reader.read(source), start=1):
+        if isinstance(item, RecordError):
+            log.info("%s", item)
+            skipped.append(item)
+            continue
+        record = build_record(item, kind, library.settings, origin=str(path))
         if versions.get(record.document.id) == record.document.version:
             unchanged.append(record.document.id)
         else:
             records.append(record)
-        if n % batch == 0:
+        source.check_time()
+        if n % cfg.batch_docs == 0:
             emit(IngestEvent(path, "read", n, total))
-    return records, unchanged
+    return _Parsed(records, unchanged, tuple(skipped))
 
 
 def build_record(

@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import replace
 
-from medcite.privacy import scrub
+from medcite import privacy
 from medcite.text import QUESTION_WORDS, STOPWORDS, terms, words
 from medcite.types import Audience, Concept, DrugUse, PatientContext, Query
 from medcite.understand.aspects import asked_aspects
@@ -185,10 +185,7 @@ def _without_excluded(question: str) -> str:
 def without_identifiers(question: str) -> str:
     """The question with names, dates, record numbers and contacts blanked out: they
     identify a patient, they are not what the evidence must be about."""
-    scrubbed = scrub(question)
-    if not scrubbed.replacements:
-        return question
-    return re.sub(r"\[[A-Z]+_\d+\]", " ", scrubbed.text)
+    return privacy.without_identifiers(question)
 
 
 def extract_concepts(
