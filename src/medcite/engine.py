@@ -15,6 +15,7 @@ from medcite.answer.evidence import ConceptMatcher, best_document_coverage, matc
 from medcite.answer.extractive import Ranked, rank_evidence, write_claims
 from medcite.answer.focused import focused_query, subject_query
 from medcite.answer.gaps import evidence_gaps
+from medcite.answer.patient_checks import patient_checks, with_check_sections
 from medcite.answer.related import related_questions
 from medcite.answer.sections import drug_pattern
 from medcite.answer.special import special_query, with_special_hits
@@ -33,7 +34,16 @@ from medcite.retrieve.acronyms import with_acronyms
 from medcite.retrieve.neighbours import with_boxed_warnings, with_neighbours
 from medcite.retrieve.search import retrieve
 from medcite.settings import Settings, load_settings
-from medcite.types import Answer, Audience, ClaimStatus, Concept, Hit, PatientContext, Query
+from medcite.types import (
+    Answer,
+    Audience,
+    ClaimStatus,
+    Concept,
+    Hit,
+    Passage,
+    PatientContext,
+    Query,
+)
 from medcite.understand.conversation import FollowUp, context_note, follow_up
 from medcite.understand.query import understand
 from medcite.verify import Verifier
@@ -91,12 +101,17 @@ class Engine:
             reason = f"no indexed source covers: {found.missing}"
             answer = abstention(query, reason, fingerprint, timings)
             return self._finish(with_assumptions(answer, query), found)
+        with _timed(timings, "checks"):
+            checks = patient_checks(
+                query, organ_function(query.context), self._search, self._passages_of
+            )
         with _timed(timings, "write"):
             ranked = rank_evidence(query, hits, ms, self.settings.answer)
             written = self._write(query, hits, ranked, on_text)
         with _timed(timings, "verify"):
             retrieved = {h.passage.id: h.passage for h in hits}
-            verified, summary = self.verifier.verify(written.claims, retrieved)
+            retrieved.update({p.id: p for p in checks.passages})
+            verified, summary = self.verifier.verify([*written.claims, *checks.claims], retrieved)
             settled = settle_bottom_line(verified)
             summary = replace(
                 summary,
@@ -114,6 +129,7 @@ class Engine:
             timings=timings,
             gaps=evidence_gaps(query, ranked),
         )
+        answer = with_check_sections(answer, claims, checks)
         answer = with_verdict(answer)
         answer = replace(answer, writer=written.writer, writer_notes=written.notes)
         return self._finish(with_assumptions(answer, query), found)
@@ -176,6 +192,16 @@ class Engine:
             query, earlier, lexical.doc_freq, lexical.size(), is_topic=lexical.is_topic
         )
         return replace(found, query=with_acronyms(found.query, self.library))
+
+    def _search(self, query: Query) -> list[Passage]:
+        """Passages for a check's query, in the fused order (no rerank)."""
+        found = retrieve(
+            query, self.library, self.settings.retrieval.max_per_document, rerank=False
+        )
+        return [h.passage for h in found]
+
+    def _passages_of(self, doc_ids: Sequence[str]) -> list[Passage]:
+        return list(self.library.store.passages_of(doc_ids))
 
     def _retrieve(self, query: Query) -> list[Hit]:
         """Passages for the query, with the audience's prior applied before the final cut."""

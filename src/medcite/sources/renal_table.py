@@ -5,8 +5,9 @@ by drug, each entry with `drug_name`, `brand_names`, `drug_class`, `route`,
 `label_renal_metric` ("crcl" or "egfr": what the bands are measured in), `normal_dose`,
 `source_doi`, `source_description`, `evidence_level` and `tiers` (`min`, `max`, `dose`,
 `adjustment_type`, `dialysis_note`, `warnings`). Each tier becomes one standalone passage
-that starts with its band written out ("CrCl 30–49 mL/min: …"), so that a sentence quoted
-from it carries its band, and the source's DOI is kept on the document. The text states
+that starts with the drug and its band written out ("Vancomycin, CrCl 30–49 mL/min: …"),
+so that a row quoted alone still names its drug and band; the source's DOI is kept on the
+document. The text states
 only what the table states; nothing is computed.
 """
 
@@ -56,7 +57,7 @@ def _document(path: Path, key: str, entry: Mapping[str, Any]) -> ParsedDocument:
     title = f"Renal dose adjustment: {drug}" + (f" ({', '.join(brands)})" if brands else "")
     blocks = [Block(_about(drug, brands, metric, entry), ABOUT_SECTION)]
     blocks += [
-        Block(_tier(metric, tier), DOSE_SECTION, PassageKind.TABLE, standalone=True)
+        Block(_tier(drug, metric, tier), DOSE_SECTION, PassageKind.TABLE, standalone=True)
         for tier in entry["tiers"]
     ]
     extra = {"renal_metric": metric, "drug": drug}
@@ -81,11 +82,12 @@ def _about(drug: str, brands: list[str], metric: str, entry: Mapping[str, Any]) 
         parts[0] += f", {entry['drug_class']}"
     if entry.get("route"):
         parts[0] += f", {entry['route']}"
-    parts.append(f"Dose bands by {name} ({unit})")
+    parts.append(f"Dose bands for {drug} by {name} ({unit})")
     if entry.get("normal_dose"):
-        parts.append(f"Usual dose: {entry['normal_dose']}")
+        parts.append(f"Usual dose of {drug}: {entry['normal_dose']}")
     if entry.get("monitoring_parameters"):
-        parts.append("Monitoring: " + "; ".join(str(m) for m in entry["monitoring_parameters"]))
+        monitoring = "; ".join(str(m) for m in entry["monitoring_parameters"])
+        parts.append(f"Monitoring of {drug}: {monitoring}")
     if entry.get("evidence_level"):
         parts.append(f"Evidence: {entry['evidence_level']}")
     return ". ".join(parts) + "."
@@ -101,8 +103,9 @@ def band_text(metric: str, low: object, high: object) -> str:
     return f"{name} {low}–{high} {unit}"
 
 
-def _tier(metric: str, tier: Mapping[str, Any]) -> str:
-    text = f"{band_text(metric, tier.get('min'), tier.get('max'))}: {tier.get('dose', '')}"
+def _tier(drug: str, metric: str, tier: Mapping[str, Any]) -> str:
+    band = band_text(metric, tier.get("min"), tier.get("max"))
+    text = f"{drug.capitalize()}, {band}: {tier.get('dose', '')}"
     if tier.get("adjustment_type"):
         text += f" ({str(tier['adjustment_type']).replace('_', ' ')})"
     text += "."
