@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from medcite.clinical.context import read_turn
+from medcite.clinical.units import without_units
 from medcite.engine import Engine
 from medcite.settings import Settings
 from medcite.types import Concept, DocKind, Query
@@ -153,3 +154,13 @@ def test_engine_answers_the_follow_up_in_context(engine: Engine) -> None:
     assert any("follow-up" in a and "ruxolitinib" in a for a in in_context.assumptions)
     assert not any("follow-up" in a for a in alone.assumptions)
     assert FIRST_QUESTION.lower() not in {q.lower() for q in in_context.related_questions}
+
+
+def test_units_are_never_concepts_but_times_are_kept() -> None:
+    assert (
+        without_units("creatinine 2.1 mg/dL, eGFR 28 mL/min/1.73 m2") == "creatinine 2.1 , eGFR 28 "
+    )
+    assert without_units("reported in mg/dL and mmol/L") == "reported in   and  "
+    assert without_units("remembered 14 hours later") == "remembered 14 hours later"
+    labels = _labels(_query("What if her creatinine is 180 umol/L and eGFR 28 mL/min?").concepts)
+    assert not labels & {"umol", "l", "ml", "min", "dl"}
