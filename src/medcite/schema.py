@@ -29,6 +29,7 @@ from medcite.types import (
     Document,
     Passage,
     PatientContext,
+    TurnContext,
 )
 
 SCHEMA_VERSION = "1"
@@ -120,6 +121,44 @@ class PatientContextPublic(_Out):
     transplant: bool | None
     transplant_type: str | None
     immunocompromised: bool | None
+    child_pugh: str | None = Field(
+        default=None, description="Child–Pugh class (A, B or C) when the question states it."
+    )
+
+
+class ComputedPublic(_Out):
+    """A value medcite derived from the patient's data, with what it was derived from."""
+
+    name: str = Field(description='"CrCl", "eGFR" or "Child–Pugh class".')
+    value: float | None = Field(description="The value; null when an input is missing.")
+    unit: str | None
+    method: str = Field(
+        description='"Cockcroft–Gault", "CKD-EPI 2021 (race-free)", or "stated" (as given).'
+    )
+    inputs: list[str] = Field(description='Inputs as used ("creatinine 2.1 mg/dL", "68 y").')
+    missing: list[str] = Field(description="Inputs the computation needed but was not given.")
+    category: str | None = Field(
+        default=None, description="GFR category of an eGFR (G1–G5), or the Child–Pugh class."
+    )
+    statement: str = Field(description="The computation as shown among the assumptions.")
+
+
+class TurnContextPublic(_Out):
+    """What this turn of a conversation knew: carried from earlier turns, new in this one."""
+
+    carried: list[str] = Field(
+        description="Patient details read from earlier turns and still true (short phrases)."
+    )
+    new: list[str] = Field(description="Patient details this turn added or changed.")
+    carried_subjects: list[str] = Field(
+        description="Subjects of earlier questions this answer kept (never a cause to abstain)."
+    )
+    dropped_subjects: list[str] = Field(
+        description="Earlier subjects left behind because this question names a new one."
+    )
+    computed: list[ComputedPublic] = Field(
+        description="Values computed from the patient's data (CrCl, eGFR), with their inputs."
+    )
 
 
 class SectionPublic(_Out):
@@ -178,6 +217,11 @@ class AnswerPublic(_Out):
     )
     patient_context: PatientContextPublic = Field(
         description="What medcite read from the question about the patient."
+    )
+    turn_context: TurnContextPublic | None = Field(
+        default=None,
+        description="Per-turn context: what was carried from earlier turns of the "
+        "conversation, what this turn added, and values computed with their inputs.",
     )
     certainty_note: str = Field(description="What each certainty level means.")
     notes: list[str] = Field(
@@ -261,6 +305,29 @@ def _context(c: PatientContext) -> PatientContextPublic:
         transplant=c.transplant,
         transplant_type=c.transplant_type,
         immunocompromised=c.immunocompromised,
+        child_pugh=c.child_pugh,
+    )
+
+
+def _turn(t: TurnContext) -> TurnContextPublic:
+    return TurnContextPublic(
+        carried=list(t.carried),
+        new=list(t.new),
+        carried_subjects=list(t.carried_subjects),
+        dropped_subjects=list(t.dropped_subjects),
+        computed=[
+            ComputedPublic(
+                name=c.name,
+                value=c.value,
+                unit=c.unit,
+                method=c.method,
+                inputs=list(c.inputs),
+                missing=list(c.missing),
+                category=c.category,
+                statement=c.statement,
+            )
+            for c in t.computed
+        ],
     )
 
 
@@ -292,6 +359,7 @@ def to_public(answer: Answer) -> AnswerPublic:
         gaps=list(answer.gaps),
         notes=list(answer.notes),
         patient_context=_context(answer.context),
+        turn_context=_turn(answer.turn),
         certainty_note=CERTAINTY_NOTE,
         related_questions=list(answer.related_questions),
         verification=VerificationPublic(

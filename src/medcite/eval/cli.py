@@ -306,6 +306,14 @@ def answers(
             f"{report.perturbed}",
             highlight=False,
         )
+    if figures := report.extra:
+        out.print(
+            f"follow-ups: {figures['kept_context']} / {figures['answerable_follow_ups']} kept "
+            f"their carried context; false abstentions {figures['false_abstentions']} / "
+            f"{figures['answerable_follow_ups']}; abstained when required "
+            f"{figures['abstained_when_required']} / {figures['required_abstentions']}",
+            highlight=False,
+        )
     shown = report.results if verbose else [r for r in report.results if not r.passed]
     for line in summary_lines(report, shown):
         out.print(line, highlight=False, markup=False, soft_wrap=True)
