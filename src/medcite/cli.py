@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -17,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from medcite.articles.cli import check_articles_after_ingest, review_app, users_app
+from medcite.chat import ChatSession, run_chat
 from medcite.cli_common import cli_errors as _errors
 from medcite.cli_common import err, out, progress_bar
 from medcite.cli_common import settings_for as _settings
@@ -208,6 +210,13 @@ def ask(
             "endpoint: llm.base_url, llm.model), llamacpp (llm.model_path). Overrides llm.backend."
         ),
     ] = None,
+    conversation: Annotated[
+        str | None,
+        typer.Option(
+            help="Continue a stored conversation (an id from `medcite chat`, the web app or "
+            "the API; `new` starts one): the question is read as a follow-up and saved."
+        ),
+    ] = None,
 ) -> None:
     """Answer a question from the indexed sources, citing a passage for every statement.
 
@@ -219,7 +228,12 @@ def ask(
     overrides = {"llm": {"backend": _backend(writer)}} if writer else {}
     with _errors():
         engine = Engine(_settings(ctx, **overrides))
-        answer = _ask_with_status(engine, question, audience, k)
+        if conversation is not None:
+            session = ChatSession(engine, audience, conversation)
+            answer = session.ask(question)
+            err.print(f"conversation {session.conversation_id}", highlight=False)
+        else:
+            answer = _ask_with_status(engine, question, audience, k)
     if as_json:
         print(to_public(answer).model_dump_json(indent=2))
     elif as_markdown:
@@ -248,12 +262,42 @@ def _ask_with_status(engine: Engine, question: str, audience: Audience, k: int |
 
 
 @app.command()
+def chat(
+    ctx: typer.Context,
+    audience: Annotated[Audience, typer.Option(help="Who the answers are for.")] = (
+        Audience.CLINICIAN
+    ),
+    conversation: Annotated[
+        str | None, typer.Option(help="Continue a stored conversation by its id.")
+    ] = None,
+) -> None:
+    """Ask in turns: each question is read in the context of the earlier ones (the patient
+    and the subject carry over). /new, /sources, /show N, /help, /quit."""
+    with contextlib.suppress(ImportError):  # line editing and history for input()
+        import readline  # noqa: F401
+    with _errors():
+        engine = Engine(_settings(ctx))
+        session = ChatSession(engine, audience, conversation)
+    run_chat(
+        session,
+        input,
+        lambda text: out.print(Markdown(text)),
+        lambda: _print_sources(engine.library.store),
+    )
+    engine.close()
+
+
+@app.command()
 def sources(ctx: typer.Context) -> None:
     """What is indexed: documents and passages by kind and source, and the files read."""
     with _errors():
         store = Store(_settings(ctx).data_dir / "medcite.sqlite3")
-        rows = store.counts_by_kind()
-        files = store.sources()
+    _print_sources(store)
+
+
+def _print_sources(store: Store) -> None:
+    rows = store.counts_by_kind()
+    files = store.sources()
     table = Table("kind", "source", "documents", "passages", title="indexed sources")
     for kind, source, n_docs, n_passages in rows:
         table.add_row(DocKind(kind).label, Text(source), str(n_docs), str(n_passages))

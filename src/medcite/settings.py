@@ -181,7 +181,7 @@ class AnswerSettings(_Group):
     bottom_line_sentences: int = Field(
         default=2, ge=1, le=3, description="Sentences in the bottom line."
     )
-    max_per_section: int = Field(default=4, ge=1, description="Bullets per section at most.")
+    max_per_section: int = Field(default=5, ge=1, description="Bullets per section at most.")
     max_claims: int = Field(default=18, ge=1, description="Bullets in the whole answer at most.")
     min_coverage: float = Field(
         default=0.5,

@@ -10,6 +10,7 @@ from medcite.sources.beir import BeirReader
 from medcite.sources.html import HtmlReader
 from medcite.sources.medquad import MedquadReader
 from medcite.sources.pdf import PdfReader
+from medcite.sources.renal_table import RenalTableReader
 from medcite.sources.spl import SplReader
 from medcite.sources.text import TextReader
 
@@ -17,6 +18,7 @@ from medcite.sources.text import TextReader
 READERS: list[Reader] = [
     MedquadReader(),
     BeirReader(),
+    RenalTableReader(),
     SplReader(),
     PdfReader(),
     HtmlReader(),

@@ -1,0 +1,167 @@
+"""`medcite eval fit-…`: refit the fitted models (reranker, evidence scorer, yes/no verdict)
+on training data only, and cross-validate the reranker's recipe. Registered on `eval_app`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from medcite.cli_common import cli_errors, out, progress_reporter, settings_for
+from medcite.eval.cli import eval_app, report_table, to_markdown
+from medcite.eval.retrieval import Report, Row
+
+
+@eval_app.command("fit-reranker")
+def fit_reranker_command(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Fit on the first N training questions.")
+    ] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Where to write the weights (default: in-tree).")
+    ] = None,
+    dense: Annotated[
+        bool,
+        typer.Option(
+            help="Refit the hybrid weight set too (needs the embedded evaluation library); "
+            "--no-dense refits the lexical set and keeps the hybrid one."
+        ),
+    ] = True,
+) -> None:
+    """Refit the linear reranker on the training data: BioASQ's train split and MEDIQA's
+    training files (never a held-out split)."""
+    from medcite.eval.fit import fit_reranker
+    from medcite.retrieve.rerank import WEIGHTS_FILE
+
+    target = out_path or WEIGHTS_FILE
+    with cli_errors():
+        settings = settings_for(ctx)
+        with progress_reporter() as progress:
+            fitted = fit_reranker(
+                settings,
+                out=target,
+                limit=limit,
+                dense=dense,
+                progress=progress,
+            )
+    if not dense:
+        out.print("hybrid model kept as it was (not refitted without --dense)", highlight=False)
+    for name in ("hybrid", "lexical") if dense else ("lexical",):
+        inputs = sorted(fitted[name]["inputs"], key=lambda i: -abs(i["weight"]))[:6]
+        strongest = ", ".join(f"{i['name']} {i['weight']:+.2f}" for i in inputs)
+        out.print(f"{name} model, strongest inputs: {strongest}", highlight=False)
+    out.print(f"wrote {target}", highlight=False)
+
+
+@eval_app.command("cv-reranker")
+def cv_reranker_command(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Use the first N training questions of each set.")
+    ] = None,
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds.")] = 5,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown.")] = False,
+) -> None:
+    """Cross-validate the lexical reranker's recipe on the training questions (BioASQ train
+    split, MEDIQA training files): the chosen features and MEDIQA weight beside each
+    feature left out or added and other weights. Nothing is embedded."""
+    from medcite.eval.crossval import CV_METRICS, selection_table
+
+    with cli_errors():
+        settings = settings_for(ctx)
+        with progress_reporter() as progress:
+            rows = selection_table(settings, limit=limit, folds=folds, progress=progress)
+    body = [Row(name, metrics) for name, metrics in rows]
+    report = Report(
+        "cv-reranker",
+        f"{folds}-fold cross-validation, training questions only",
+        CV_METRICS,
+        tuple(body),
+        0,
+        settings.fingerprint(),
+    )
+    if markdown:
+        print(to_markdown(report, digits=4))
+    else:
+        out.print(report_table(report, digits=4))
+
+
+@eval_app.command("fit-scorer")
+def fit_scorer_command(
+    ctx: typer.Context,
+    bioasq_limit: Annotated[
+        int | None, typer.Option(min=1, help="Use the first N BioASQ training questions.")
+    ] = None,
+    medquad: Annotated[
+        int, typer.Option(min=0, help="MedQuAD training questions (answer-key foci left out).")
+    ] = 1500,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Where to write the weights (default: in-tree).")
+    ] = None,
+) -> None:
+    """Refit the evidence scorer (which sentences answer) on training data only: the BioASQ
+    train split and MedQuAD answers by question type; features chosen by cross-validation."""
+    from medcite.answer.scorer import WEIGHTS_FILE
+    from medcite.eval.fit_scorer import fit_scorer
+
+    target = out_path or WEIGHTS_FILE
+    with cli_errors():
+        settings = settings_for(ctx)
+        with progress_reporter() as progress:
+            fitted = fit_scorer(
+                settings,
+                out=target,
+                bioasq_limit=bioasq_limit,
+                medquad_questions=medquad,
+                progress=progress,
+            )
+    out.print(
+        f"features: {', '.join(fitted.features)}\ncross-validated precision at 1 "
+        f"{fitted.cv_precision:.3f}, MRR {fitted.cv_mrr:.3f} over {fitted.questions}",
+        highlight=False,
+    )
+    out.print(f"wrote {target}", highlight=False)
+
+
+@eval_app.command("fit-verdict")
+def fit_verdict_command(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Fit on the first N training yes/no questions.")
+    ] = None,
+    target: Annotated[
+        float,
+        typer.Option(
+            min=0.5, max=1.0, help="Cross-validated accuracy the stated verdicts must reach."
+        ),
+    ] = 0.87,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Where to write the model (default: in-tree).")
+    ] = None,
+) -> None:
+    """Refit the yes/no verdict model on the BioASQ training split (never the test split)."""
+    from medcite.answer.verdict import WEIGHTS_FILE
+    from medcite.eval.verdict_fit import fit_verdict
+
+    target_path = out_path or WEIGHTS_FILE
+    with cli_errors():
+        settings = settings_for(ctx)
+        with progress_reporter() as progress:
+            fitted = fit_verdict(
+                settings,
+                out=target_path,
+                limit=limit,
+                target=target,
+                progress=progress,
+            )
+    model, cv = fitted["model"], fitted["cross_validated"]
+    inputs = ", ".join(f"{i['name']} {i['weight']:+.2f}" for i in model["inputs"])
+    out.print(f"features: {inputs}", highlight=False)
+    out.print(
+        f"thresholds: no <= {model['low']}, yes >= {model['high']}; cross-validated: stated "
+        f"{cv['stated_share']:.1%} of answered questions, accuracy {cv['accuracy_where_stated']}",
+        highlight=False,
+    )
+    out.print(f"wrote {target_path}", highlight=False)
