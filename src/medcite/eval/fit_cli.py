@@ -3,14 +3,23 @@ on training data only, and cross-validate the reranker's recipe. Registered on `
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from medcite.cli_common import cli_errors, out, progress_reporter, settings_for
+from medcite.errors import MissingExtra
 from medcite.eval.cli import eval_app, report_table, to_markdown
 from medcite.eval.retrieval import Report, Row
+
+
+def _need_numpy(feature: str) -> None:
+    """Fitting runs in numpy, which only an extra installs: say which, instead of failing."""
+    if importlib.util.find_spec("numpy") is None:
+        with cli_errors():
+            raise MissingExtra(feature, "eval")
 
 
 @eval_app.command("fit-reranker")
@@ -32,6 +41,7 @@ def fit_reranker_command(
 ) -> None:
     """Refit the linear reranker on the training data: BioASQ's train split and MEDIQA's
     training files (never a held-out split)."""
+    _need_numpy("fitting the reranker")
     from medcite.eval.fit import fit_reranker
     from medcite.retrieve.rerank import WEIGHTS_FILE
 
@@ -67,6 +77,7 @@ def cv_reranker_command(
     """Cross-validate the lexical reranker's recipe on the training questions (BioASQ train
     split, MEDIQA training files): the chosen features and MEDIQA weight beside each
     feature left out or added and other weights. Nothing is embedded."""
+    _need_numpy("cross-validating the reranker")
     from medcite.eval.crossval import CV_METRICS, selection_table
 
     with cli_errors():
@@ -103,6 +114,7 @@ def fit_scorer_command(
 ) -> None:
     """Refit the evidence scorer (which sentences answer) on training data only: the BioASQ
     train split and MedQuAD answers by question type; features chosen by cross-validation."""
+    _need_numpy("fitting the evidence scorer")
     from medcite.answer.scorer import WEIGHTS_FILE
     from medcite.eval.fit_scorer import fit_scorer
 
@@ -142,6 +154,7 @@ def fit_verdict_command(
     ] = None,
 ) -> None:
     """Refit the yes/no verdict model on the BioASQ training split (never the test split)."""
+    _need_numpy("fitting the verdict model")
     from medcite.answer.verdict import WEIGHTS_FILE
     from medcite.eval.verdict_fit import fit_verdict
 
