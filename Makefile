@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-web bench-llm serve clean
+.PHONY: demo test lint bench bench-web bench-llm bench-reliability serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ serve: $(STAMP)
 
 bench-llm: $(STAMP)
 	$(BIN)/python bench/bench_llm.py
+
+bench-reliability: $(STAMP)
+	$(BIN)/python bench/bench_reliability.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts

@@ -102,3 +102,19 @@ def test_each_thread_has_its_own_connection_and_finished_ones_are_closed(store: 
     store.close()
     with pytest.raises(sqlite3.ProgrammingError):
         seen[-1].execute("SELECT 1")
+
+
+def test_a_question_is_stored_scrubbed_whoever_appends_it(tmp_path: Path) -> None:
+    import json
+
+    store = Store(tmp_path / "home" / "medcite.sqlite3")
+    conversations = Conversations(store)
+    conversation = conversations.create(Audience.CLINICIAN)
+    question = "Is Mrs. Jane Doe (phone 555-123-4567) at risk?"
+    body = json.dumps({"question": question, "assumptions": ["Jane Doe is 52"]})
+    saved = conversations.append(conversation.id, question, Audience.CLINICIAN, body)
+    stored = conversations.answer(saved.id)
+    assert "Jane" not in stored.question and "555-123-4567" not in stored.question
+    assert "Jane Doe" not in stored.body and "555-123-4567" not in stored.body
+    assert json.loads(stored.body)["assumptions"] == ["[NAME_1] is 52"]
+    store.close()

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from medcite.errors import MedciteError
-from medcite.eval.answers import KeyItem, load_key, open_key_library, score_item
+from medcite.eval.answers import (
+    ItemResult,
+    KeyItem,
+    follow_up_figures,
+    load_key,
+    open_key_library,
+    score_item,
+)
 from medcite.index import Library
 from medcite.settings import load_settings
 from medcite.types import (
@@ -22,7 +29,10 @@ from medcite.types import (
     Passage,
     Reference,
     Section,
+    TurnContext,
 )
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared"
 
 
 def answer(bottom: str, bullets: list[str], *, abstained: bool = False) -> Answer:
@@ -123,3 +133,48 @@ def test_a_key_can_be_asked_on_the_default_corpus(tmp_path: Path, corpus: Path) 
     lib = Library(key_settings)
     assert len(lib.store.document_ids()) == 5  # the five records of the test MedQuAD file
     lib.close()
+
+
+def test_a_follow_up_is_scored_on_what_it_carried_and_dropped() -> None:
+    item = KeyItem(
+        "C1",
+        "And for psoriasis instead?",
+        history=("Humira dose for rheumatoid arthritis?",),
+        carried_all=(("humira", "adalimumab"),),
+        dropped_all=(("rheumatoid arthritis",),),
+    )
+    kept = replace(
+        answer("x", []),
+        turn=TurnContext(carried=("on adalimumab (Humira)",), carried_subjects=("adalimumab",)),
+    )
+    names = {c.name: c.passed for c in score_item(item, kept)}
+    assert names["carries: humira | adalimumab"] and names["drops: rheumatoid arthritis"]
+    stuck = replace(kept, turn=TurnContext(carried_subjects=("rheumatoid arthritis",)))
+    names = {c.name: c.passed for c in score_item(item, stuck)}
+    assert not names["carries: humira | adalimumab"]
+    assert not names["drops: rheumatoid arthritis"]
+    results = [ItemResult("C1", "c", score_item(item, stuck), True, "")]
+    figures = follow_up_figures([item], results)
+    assert figures["false_abstentions"] == 1 and figures["kept_context"] == 0
+
+
+CONVERSATIONS = Path(__file__).resolve().parents[1] / "eval/keys/conversations"
+
+
+@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="needs ../shared (the key's sources)")
+def test_the_conversation_keys_are_verbatim_in_their_gold_sources() -> None:
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, str(CONVERSATIONS / "verify_keys.py"), "--shared", str(SHARED_DATA)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout
+    items = load_key(CONVERSATIONS / "questions.jsonl")
+    assert len(items) >= 25 and all(i.history for i in items)
+    assert {"follow-up: keep", "follow-up: switch", "follow-up: instead", "must abstain"} <= {
+        i.category for i in items
+    }

@@ -131,3 +131,78 @@ def test_a_question_naming_no_subject_is_answered_with_each_sources_topic() -> N
     page = passage("Pupil of the eye appears white instead of red.", DocKind.PATIENT_EDUCATION)
     assert frame(page, {}, page.text, unnamed=True) == page.document.title
     assert frame(page, {}, page.text) is None
+
+
+def test_each_part_of_a_question_gets_its_statement_in_the_bottom_line() -> None:
+    from dataclasses import replace as _replace
+
+    from medcite.answer.extractive import write_claims
+    from medcite.settings import AnswerSettings
+    from medcite.understand.parts import question_parts
+
+    text = (
+        "The outlook for zorbitol palsy is generally very good. Most people recover some "
+        "facial movement within 2 weeks and fully within 3 to 6 months. Zorbitol palsy "
+        "affects the face."
+    )
+    doc = Document(
+        "o", "What is the outlook for zorbitol?", DocKind.PATIENT_EDUCATION, "s", "o", "v"
+    )
+    page = Passage("o1", doc, 0, text, 0, len(text), "Outlook")
+    question = "Will her face go back to normal, and how long does that usually take?"
+    query = _replace(
+        _query(("prognosis", "duration")), question=question, parts=question_parts(question)
+    )
+    bottom = [
+        c.text
+        for c in write_claims(query, _ranked(query, [page]), AnswerSettings())
+        if c.section == "bottom_line"
+    ]
+    assert any("within 2 weeks" in t for t in bottom)
+
+
+def test_a_fuller_statement_of_the_same_fact_leads_its_group() -> None:
+    from medcite.answer.extractive import _dedupe
+
+    short = passage("Zorbitol cancer can usually be cured.", DocKind.PATIENT_EDUCATION)
+    full = passage(
+        "Zorbitol cancer can usually be cured, even in late stages of the disease.",
+        DocKind.PATIENT_EDUCATION,
+        seq=1,
+    )
+    query = _query(("prognosis",))
+    found = score(load_scorer(), candidates(query, [Hit(short, 1.0, 1)], matchers(query)))
+    found += score(load_scorer(), candidates(query, [Hit(full, 1.0, 2)], matchers(query)))
+    from dataclasses import replace as _replace
+
+    found = [_replace(c, score=0.9 if c.passage is short else 0.8) for c in found]
+    (group,) = _dedupe(found, 0.75)
+    assert group[0].text.endswith("late stages of the disease.")
+
+
+def test_for_a_patient_the_gap_line_does_not_ask_for_a_guideline() -> None:
+    from dataclasses import replace as _replace
+
+    from medcite.types import Audience
+
+    page = passage(
+        "To prevent zorbitol lung damage, stop smoking and avoid lung irritants.",
+        DocKind.PATIENT_EDUCATION,
+        section="Prevention",
+    )
+    clinician = _query(("prevention",))
+    patient = _replace(clinician, audience=Audience.PATIENT)
+    assert evidence_gaps(clinician, _ranked(clinician, [page]))
+    assert evidence_gaps(patient, _ranked(patient, [page])) == ()
+
+
+def test_a_statement_listed_under_a_clause_keeps_the_clause() -> None:
+    text = (
+        "Change the litter box daily if you own a cat. If you are pregnant:\n\n"
+        "Avoid changing cat litter if possible and wear gloves."
+    )
+    page = passage(text, DocKind.PATIENT_EDUCATION, section="Prevention")
+    query = _query(("pregnancy",))
+    found = {c.text: c.lead_in for c in candidates(query, [Hit(page, 1.0, 1)], matchers(query))}
+    assert found["Avoid changing cat litter if possible and wear gloves."] == "If you are pregnant"
+    assert found["Change the litter box daily if you own a cat."] is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -299,15 +300,42 @@ def test_patient_identifiers_reach_neither_the_endpoint_nor_the_logs(
     assert caplog.records  # something was logged, so the check above can fail
 
 
-def test_a_local_endpoint_gets_the_question_but_the_logs_do_not(
+def test_a_trusted_endpoint_gets_the_question_but_the_logs_do_not(
     indexed: Settings, server: ScriptedServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     server.script([quoting(DOSE)])
-    # 127.0.0.1 is local: no scrubbing
-    ask(llm_settings(indexed, server, {"min_coverage": 0}), PHI_QUESTION)
+    cfg = llm_settings(indexed, server, {"min_coverage": 0}, trusted_endpoint=True)
+    ask(cfg, PHI_QUESTION)
     assert CANARIES["name"] in server.requests[0].body
     assert all(canary not in caplog.text for canary in CANARIES.values())
+
+
+def test_a_loopback_endpoint_is_not_trusted_by_its_host_name(
+    indexed: Settings, server: ScriptedServer
+) -> None:
+    server.script([quoting(DOSE)])
+    ask(llm_settings(indexed, server, {"min_coverage": 0}), PHI_QUESTION)  # 127.0.0.1
+    (sent,) = server.requests
+    assert all(canary not in sent.body for canary in CANARIES.values())
+    assert "[NAME_1]" in sent.body
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY"])
+def test_a_trusted_endpoint_is_never_reached_through_a_proxy(
+    indexed: Settings, server: ScriptedServer, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    with socket.socket() as probe:  # a proxy address where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.setenv(variable, dead)
+    server.script([quoting(DOSE)])
+    cfg = llm_settings(indexed, server, {"min_coverage": 0}, trusted_endpoint=True)
+    answer = ask(cfg, PHI_QUESTION)
+    assert answer.writer == "openai:scripted"  # reached directly, not via the dead proxy
+    assert CANARIES["name"] in server.requests[0].body
 
 
 def test_the_api_key_is_sent_but_never_logged_printed_or_hashed(

@@ -195,7 +195,11 @@ def test_the_openai_backend_needs_a_model_and_knows_where_it_runs() -> None:
         open_llm(LLMSettings(backend="openai"))
     remote = open_llm(LLMSettings(backend="openai", model="m"))
     assert remote is not None and not remote.is_local and remote.supports_json
-    local = open_llm(LLMSettings(backend="openai", model="m", base_url="http://[::1]:8000/v1"))
+    loopback = "http://[::1]:8000/v1"
+    untrusted = open_llm(LLMSettings(backend="openai", model="m", base_url=loopback))
+    assert untrusted is not None and not untrusted.is_local  # a host name proves nothing
+    trusted = LLMSettings(backend="openai", model="m", base_url=loopback, trusted_endpoint=True)
+    local = open_llm(trusted)
     assert local is not None and local.is_local
 
 

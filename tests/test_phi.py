@@ -8,7 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medcite.privacy import scrub
+from medcite.engine import Engine
+from medcite.index import Library
+from medcite.privacy import scrub, without_identifiers
+from medcite.settings import Settings
 
 
 @pytest.mark.parametrize(
@@ -113,3 +116,79 @@ def test_restore_inverts_scrub(parts: list[str]) -> None:
     assert scrubbed.restore(scrubbed.text) == text
     for value in ("Jane Smith", "01/02/1960", "99887766", "a@b.org"):
         assert value not in scrubbed.text
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("SSN: 123 45 6789", "123 45 6789"),
+        ("social security number 123456789", "123456789"),
+        ("Mrs. JANE SMITH has gout", "JANE SMITH"),
+        ("Dr Who referred me", "Who"),
+        ("name: JOHN DOE. Fever.", "JOHN DOE"),
+        ("see https://jsmith.example.org/about for my notes", "https://jsmith.example.org/about"),
+        ("my blog www.janes-health.net, gout since May", "www.janes-health.net"),
+        ("my IP is 192.168.1.23", "192.168.1.23"),
+        ("from fe80::1ff:fe23:4567:890a", "fe80::1ff:fe23:4567:890a"),
+        ("reach me on 07700 900123", "07700 900123"),
+        ("fax 020 7946 0958", "020 7946 0958"),
+        ("account number 88301274", "88301274"),
+    ],
+)
+def test_identifiers_the_scrubber_used_to_miss(text: str, secret: str) -> None:
+    scrubbed = scrub(text)
+    assert secret not in scrubbed.text
+    assert scrubbed.restore(scrubbed.text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dr. appointment at 10:30:45; ratio 1:2:3; HbA1c 7.2%",
+        "Mr. and Mrs. have gout",  # no name after the titles
+        "The patient With HIV, CD4 350 cells/mm3, viral load 1000000 copies/mL",
+    ],
+)
+def test_lookalikes_of_the_new_identifiers_are_left_alone(text: str) -> None:
+    assert scrub(text).text == text
+
+
+def test_without_identifiers_blanks_identifiers_and_stored_placeholders() -> None:
+    assert without_identifiers("Gout in Mrs. Jane Smith, call 555-123-4567?").split() == [
+        "Gout",
+        "in",
+        "Mrs.",
+        ",",
+        "call",
+        "?",
+    ]
+    assert "NAME" not in without_identifiers("Gout in Mrs. [NAME_1]?")
+
+
+@pytest.mark.parametrize(
+    "contact",
+    [
+        "Call me at 555-123-4567.",
+        "My email is jane.doe@example.com.",
+        "I live at 42 Elm Street, Springfield, IL 62704.",
+        "My notes: https://jsmith.example.org/brindle-notes",
+        "Reach me on 07700 900123 or at 10.0.0.12.",
+        "Mrs. JANE SMITH, SSN: 123 45 6789.",
+    ],
+)
+def test_a_question_with_contact_details_is_answered_without_them(
+    library: Library, settings: Settings, contact: str
+) -> None:
+    engine = Engine(settings)
+    try:
+        answer = engine.ask(f"What are the symptoms of Brindle syndrome? {contact}")
+    finally:
+        engine.close()
+    assert not answer.abstained, answer.abstention
+    assert any("Brindle" in c.text or "pigmentation" in c.text for c in answer.bottom_line)
+
+
+def test_a_name_found_in_capitals_is_replaced_in_title_case_too() -> None:
+    scrubbed = scrub("Mrs. JANE SMITH has gout. Jane Smith is worried; Smith asks about diet.")
+    assert "Jane" not in scrubbed.text and "Smith" not in scrubbed.text
+    assert "JANE" not in scrubbed.text and "diet" in scrubbed.text

@@ -1,9 +1,10 @@
+import codecs
 import json
 from pathlib import Path
 
 import pytest
 
-from medcite.errors import BadEncoding, BinaryContent, EmptySource, MalformedSource
+from medcite.errors import BadEncoding, BinaryContent, EmptySource, RecordError
 from medcite.ingest.kinds import classify_kind
 from medcite.sources.base import Block, ParsedDocument, SourceFile
 from medcite.sources.beir import BeirReader
@@ -34,11 +35,68 @@ def test_medquad_records_become_patient_education_documents(tmp_path: Path) -> N
     assert len({d.key for d in docs}) == len(docs)  # (source, qid) keys never collide
 
 
-def test_medquad_malformed_line_names_file_and_line(tmp_path: Path) -> None:
+def test_medquad_malformed_line_is_a_record_error_and_the_rest_is_read(tmp_path: Path) -> None:
     path = tmp_path / "m.jsonl"
-    path.write_text(json.dumps(MEDQUAD_RECORDS[0]) + '\n{"qid": "x", "answer": \n', "utf-8")
-    with pytest.raises(MalformedSource, match=r"m\.jsonl.*line 2"):
-        _read(MedquadReader(), path)
+    lines = [
+        json.dumps(MEDQUAD_RECORDS[0]),
+        '{"qid": "x", "answer": ',
+        json.dumps(MEDQUAD_RECORDS[1]),
+    ]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    items = _read(MedquadReader(), path)
+    errors = [i for i in items if isinstance(i, RecordError)]
+    assert [d.key for d in items if isinstance(d, ParsedDocument)] == [
+        "medquad:GARD:T1-1",
+        "medquad:GARD:T1-2",
+    ]
+    assert len(errors) == 1 and errors[0].record == "line 2"
+    assert "m.jsonl" in str(errors[0]) and "not JSON" in str(errors[0])
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "found"),
+    [
+        ("answer", None, "null"),
+        ("answer", ["a", "list"], "a list"),
+        ("qid", {"an": "object"}, "a dict"),
+        ("question", True, "a bool"),
+        ("source", None, "null"),
+    ],
+)
+def test_medquad_record_with_a_wrong_type_is_skipped_by_line(
+    tmp_path: Path, field: str, value: object, found: str
+) -> None:
+    path = tmp_path / "m.jsonl"
+    bad = {**MEDQUAD_RECORDS[2], field: value}
+    path.write_text("\n".join(json.dumps(r) for r in (MEDQUAD_RECORDS[0], bad)), "utf-8")
+    first, error = _read(MedquadReader(), path)
+    assert isinstance(first, ParsedDocument) and first.key == "medquad:GARD:T1-1"
+    assert isinstance(error, RecordError) and error.record == "line 2"
+    assert f"field {field!r} is {found}" in str(error)
+
+
+def test_medquad_numeric_qid_is_read_as_its_digits(tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"
+    path.write_text(json.dumps({**MEDQUAD_RECORDS[0], "qid": 17}), "utf-8")
+    (doc,) = _read(MedquadReader(), path)
+    assert isinstance(doc, ParsedDocument) and doc.key == "medquad:GARD:17"
+
+
+def test_beir_record_with_null_text_is_skipped_and_the_rest_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    rows = [
+        {"_id": "S1", "pmid": "111", "text": "A trial of X."},
+        {"_id": "S2", "pmid": "111", "text": None},
+        {"_id": "S3", "pmid": "222", "text": "Y in mice."},
+        {"_id": None, "text": "no id"},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    items = _read(BeirReader(), path)
+    errors = [str(i) for i in items if isinstance(i, RecordError)]
+    assert [d.key for d in items if isinstance(d, ParsedDocument)] == ["pubmed:111", "pubmed:222"]
+    assert len(errors) == 2
+    assert "line 2: field 'text' is null" in errors[0] and "c.jsonl" in errors[0]
+    assert "line 4: field '_id' is null" in errors[1]
 
 
 def test_beir_snippets_group_by_pmid(tmp_path: Path) -> None:
@@ -84,11 +142,39 @@ def test_bad_text_input_raises_a_typed_error_naming_the_file(
         _read(TextReader(), path)
 
 
-def test_latin1_text_is_decoded(tmp_path: Path) -> None:
+def test_latin1_text_is_an_error_naming_the_byte_offset(tmp_path: Path) -> None:
     path = tmp_path / "latin.txt"
     path.write_bytes("Fi\u00e8vre persistante chez un patient adulte.".encode("latin-1"))
+    with pytest.raises(BadEncoding, match=r"latin\.txt.*not valid utf-8 at byte offset 2"):
+        _read(TextReader(), path)
+
+
+def test_a_named_encoding_decodes_a_file_that_declares_none(tmp_path: Path) -> None:
+    path = tmp_path / "latin.txt"
+    path.write_bytes("Fi\u00e8vre persistante chez un patient adulte.".encode("latin-1"))
+    (doc,) = TextReader().read(SourceFile(path, path.read_bytes(), encoding="cp1252"))
+    assert isinstance(doc, ParsedDocument) and "Fièvre" in doc.blocks[0].text
+
+
+def test_one_stray_byte_never_turns_micrograms_into_mojibake(tmp_path: Path) -> None:
+    path = tmp_path / "dose.txt"
+    path.write_bytes("Give 10 µg/kg once daily.\n".encode() + b"Stray \xff byte.\n")
+    with pytest.raises(BadEncoding, match=r"dose\.txt.*byte offset 33 \(0xff\)"):
+        _read(TextReader(), path)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (codecs.BOM_UTF16_LE + "Give 10 µg/kg.".encode("utf-16-le"), "Give 10 µg/kg."),
+        (codecs.BOM_UTF8 + "Give 10 µg/kg.".encode(), "Give 10 µg/kg."),
+    ],
+)
+def test_a_byte_order_mark_is_honoured(tmp_path: Path, data: bytes, expected: str) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(data)
     (doc,) = _read(TextReader(), path)
-    assert "Fièvre" in doc.blocks[0].text
+    assert doc.blocks[0].text == expected
 
 
 @pytest.mark.parametrize(

@@ -73,3 +73,18 @@ def test_words_that_together_name_a_topic_are_one_concept() -> None:
     labels = {c.label: c.subject for c in query.concepts}
     assert labels.get("herpes zoster") == 1.0
     assert "herpes" not in labels and "zoster" not in labels
+
+
+def test_an_adjective_names_the_condition_the_library_is_about() -> None:
+    from medcite.index.lexical import topic_key
+    from medcite.understand.subject import disease_noun
+
+    topics = {topic_key(t) for t in ("anemia", "allergy", "asthma")}
+
+    def known(words: str) -> bool:
+        return topic_key(words) in topics
+
+    assert disease_noun("anemic", known) == "anemia"
+    assert disease_noun("allergic", known) == "allergy"
+    assert disease_noun("asthmatic", known) == "asthma"
+    assert disease_noun("scooping", known) is None

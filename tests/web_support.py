@@ -133,3 +133,13 @@ def live_server(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def form(client: Any, **fields: str) -> dict[str, str]:
+    """Form fields with the browser's form token, as a page of the site would post them (the
+    token's cookie is set by any page showing a form)."""
+    from medcite.web.forms import FORM_COOKIE, FORM_FIELD
+
+    if FORM_COOKIE not in client.cookies:
+        client.get("/", headers={"accept": "text/html"})
+    return {**fields, FORM_FIELD: client.cookies[FORM_COOKIE]}

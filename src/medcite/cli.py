@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -11,14 +12,18 @@ from typing import Annotated
 
 import typer
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.progress import TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
 from medcite.articles.cli import check_articles_after_ingest, review_app, users_app
+from medcite.chat import ChatSession, run_chat
 from medcite.cli_common import cli_errors as _errors
 from medcite.cli_common import err, out, progress_bar
 from medcite.cli_common import settings_for as _settings
+from medcite.cli_data import register as register_data_commands
+from medcite.datadir import private_umask
 from medcite.engine import Engine
 from medcite.errors import ConfigError, MedciteError, MissingExtra
 from medcite.eval.cli import eval_app
@@ -30,7 +35,11 @@ from medcite.ingest.pipeline import ingest as run_ingest
 from medcite.render import markdown
 from medcite.schema import AnswerPublic, to_public
 from medcite.settings import SECRET_FIELDS
+from medcite.text import legible
 from medcite.types import Answer, Audience, DocKind
+
+_SHOWN_RECORDS = 10  # skipped records listed per file; the rest are counted
+_MAX_STDIN = 1 << 20  # a question read from stdin: more than enough (the limit is 2,000)
 
 app = typer.Typer(
     help="medcite answers clinical questions from your own indexed sources, offline, and "
@@ -56,6 +65,7 @@ def _global(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+    private_umask()  # what medcite writes may hold questions: owner only
     ctx.obj = {"home": home, "config": config}
 
 
@@ -70,6 +80,13 @@ def ingest(
     embed: Annotated[
         bool, typer.Option("--embed", help="Also embed the new passages for dense retrieval.")
     ] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            help="Text encoding of files that declare none (e.g. cp1252); default UTF-8. "
+            "A byte-order mark or the file's own declaration always wins."
+        ),
+    ] = None,
 ) -> None:
     """Index files: MedQuAD JSONL, PubMed XML (.xml, .xml.gz), PMC JATS, FDA SPL XML and
     DailyMed zips, guideline summary folders, text, Markdown, HTML, PDF.
@@ -77,8 +94,9 @@ def ingest(
     Re-ingesting an unchanged file does nothing; a changed file replaces its old passages.
     Each file is one transaction: a crash never leaves a file half-written.
     """
+    overrides = {"ingest": {"encoding": encoding}} if encoding else {}
     with _errors():
-        library = Library(_settings(ctx))
+        library = Library(_settings(ctx, **overrides))
         report = _ingest_with_progress(paths, library, kind)
     _print_report(report)
     if embed:
@@ -138,28 +156,41 @@ def _ingest_with_progress(
             elif e.stage == "write":
                 bar.update(task, description=f"indexing {e.path.name}")
 
-        return run_ingest(paths, library, kind=kind, progress=on_event)
+        def on_wait(message: str) -> None:
+            bar.update(task, description="waiting for another writer")
+            err.print(f"{escape(message)}…", highlight=False)
+
+        return run_ingest(paths, library, kind=kind, progress=on_event, on_wait=on_wait)
 
 
 def _print_report(report: IngestReport) -> None:
     table = Table("status", "file", "documents", "passages", "detail", title="ingest summary")
     styles = {"failed": "red", "added": "green", "updated": "yellow"}
     for o in report.outcomes:
+        bad = f"{len(o.skipped_records)} bad records skipped" if o.skipped_records else ""
         table.add_row(
             Text(o.status, style=styles.get(o.status, "")),
-            str(o.path),
+            Text(legible(str(o.path))),
             str(o.documents),
             str(o.passages),
-            o.detail,
+            Text("; ".join(d for d in (o.detail, bad) if d)),
         )
     out.print(table)
     for o in report.outcomes:
         if o.status == "failed":  # in full: the table may have cut the reason short
-            err.print(f"[red]failed:[/] {o.detail}", highlight=False, soft_wrap=True)
+            err.print(f"[red]failed:[/] {escape(o.detail)}", highlight=False, soft_wrap=True)
+        for problem in o.skipped_records[:_SHOWN_RECORDS]:
+            err.print(f"[yellow]record skipped:[/] {escape(str(problem))}", highlight=False)
+        if len(o.skipped_records) > _SHOWN_RECORDS:
+            more = len(o.skipped_records) - _SHOWN_RECORDS
+            err.print(f"[yellow]… and {more} more records skipped in {escape(o.path.name)}[/]")
+    records = f", {report.skipped_records} bad records skipped" if report.skipped_records else ""
     out.print(
         f"added {report.count('added')}, updated {report.count('updated')}, unchanged "
         f"{report.count('unchanged')}, skipped {report.count('skipped')}, failed "
-        f"{report.count('failed')} · {report.passages} passages written in {report.seconds:.1f} s"
+        f"{report.count('failed')}{records} · {report.passages} passages written in "
+        f"{report.seconds:.1f} s",
+        highlight=False,
     )
 
 
@@ -182,17 +213,30 @@ def ask(
             "endpoint: llm.base_url, llm.model), llamacpp (llm.model_path). Overrides llm.backend."
         ),
     ] = None,
+    conversation: Annotated[
+        str | None,
+        typer.Option(
+            help="Continue a stored conversation (an id from `medcite chat`, the web app or "
+            "the API; `new` starts one): the question is read as a follow-up and saved."
+        ),
+    ] = None,
 ) -> None:
     """Answer a question from the indexed sources, citing a passage for every statement.
 
     Whatever writes the answer, every statement is checked against the passage it cites.
     """
-    if question == "-":
-        question = sys.stdin.read()
+    if question == "-":  # bytes that are not UTF-8 become U+FFFD, never a traceback
+        question = sys.stdin.buffer.read(_MAX_STDIN).decode("utf-8", "replace")
+    question = legible(question)  # not UTF-8 on the command line: surrogates, replaced
     overrides = {"llm": {"backend": _backend(writer)}} if writer else {}
     with _errors():
         engine = Engine(_settings(ctx, **overrides))
-        answer = _ask_with_status(engine, question, audience, k)
+        if conversation is not None:
+            session = ChatSession(engine, audience, conversation)
+            answer = session.ask(question)
+            err.print(f"conversation {session.conversation_id}", highlight=False)
+        else:
+            answer = _ask_with_status(engine, question, audience, k)
     if as_json:
         print(to_public(answer).model_dump_json(indent=2))
     elif as_markdown:
@@ -221,24 +265,56 @@ def _ask_with_status(engine: Engine, question: str, audience: Audience, k: int |
 
 
 @app.command()
+def chat(
+    ctx: typer.Context,
+    audience: Annotated[Audience, typer.Option(help="Who the answers are for.")] = (
+        Audience.CLINICIAN
+    ),
+    conversation: Annotated[
+        str | None, typer.Option(help="Continue a stored conversation by its id.")
+    ] = None,
+) -> None:
+    """Ask in turns: each question is read in the context of the earlier ones (the patient
+    and the subject carry over). /new, /sources, /show N, /help, /quit."""
+    with contextlib.suppress(ImportError):  # line editing and history for input()
+        import readline  # noqa: F401
+    with _errors():
+        engine = Engine(_settings(ctx))
+        session = ChatSession(engine, audience, conversation)
+    run_chat(
+        session,
+        input,
+        lambda text: out.print(Markdown(text)),
+        lambda: _print_sources(engine.library.store),
+    )
+    engine.close()
+
+
+@app.command()
 def sources(ctx: typer.Context) -> None:
     """What is indexed: documents and passages by kind and source, and the files read."""
     with _errors():
         store = Store(_settings(ctx).data_dir / "medcite.sqlite3")
-        totals = store.totals_by_kind()
-        rows = store.counts_by_kind()
-        files = store.sources()
+    _print_sources(store)
+
+
+def _print_sources(store: Store) -> None:
+    totals = store.totals_by_kind()
+    rows = store.counts_by_kind()
+    files = store.sources()
     kinds = Table("kind", "documents", "passages", title="indexed documents by kind")
     for kind, n_docs, n_passages in totals:
         kinds.add_row(DocKind(kind).label, str(n_docs), str(n_passages))
     out.print(kinds)
     table = Table("kind", "source", "documents", "passages", title="indexed sources")
     for kind, source, n_docs, n_passages in rows:
-        table.add_row(DocKind(kind).label, source, str(n_docs), str(n_passages))
+        table.add_row(DocKind(kind).label, Text(source), str(n_docs), str(n_passages))
     out.print(table)
     files_table = Table("file", "reader", "documents", "passages", "ingested", title="files")
     for f in files:
-        files_table.add_row(f.path, f.reader, str(f.n_documents), str(f.n_passages), f.ingested_at)
+        files_table.add_row(
+            Text(f.path), f.reader, str(f.n_documents), str(f.n_passages), f.ingested_at
+        )
     out.print(files_table)
 
 
@@ -255,13 +331,13 @@ def show(
         text = store.document_text(passage.document.id)
     d = passage.document
     when = d.date.isoformat() if d.date else "date unknown"
-    out.print(f"[bold]{d.title}[/]", highlight=False)
+    out.print(Text(d.title, style="bold"), highlight=False)
+    out.print(Text(f"{d.source} · {d.kind.label} · {when}" + (f" · {d.url}" if d.url else "")))
     out.print(
-        f"{d.source} · {d.kind.label} · {when}" + (f" · {d.url}" if d.url else ""), highlight=False
-    )
-    out.print(
-        f"passage {passage.id} · section {passage.section or '-'} · {passage.kind.value} · "
-        f"characters {passage.start}–{passage.end} of {len(text)}",
+        Text(
+            f"passage {passage.id} · section {passage.section or '-'} · {passage.kind.value} · "
+            f"characters {passage.start}–{passage.end} of {len(text)}"
+        ),
         highlight=False,
     )
     lo, hi = max(0, passage.start - context), min(len(text), passage.end + context)
@@ -345,7 +421,12 @@ def config(ctx: typer.Context) -> None:
 
 app.add_typer(review_app, name="review")
 app.add_typer(users_app, name="users")
+register_data_commands(app)
 
 
 def main() -> None:
+    # Arguments that are not UTF-8 reach Python as lone surrogates, which nothing can print,
+    # store or log: they are read as U+FFFD instead (a question is answered, a path is not
+    # found, by name), never a traceback.
+    sys.argv[1:] = [legible(arg) for arg in sys.argv[1:]]
     app()

@@ -15,6 +15,7 @@ from medcite.answer.evidence import ConceptMatcher, best_document_coverage, matc
 from medcite.answer.extractive import Ranked, rank_evidence, write_claims
 from medcite.answer.focused import focused_query, subject_query
 from medcite.answer.gaps import evidence_gaps
+from medcite.answer.patient_checks import patient_checks, with_check_sections
 from medcite.answer.related import related_questions
 from medcite.answer.sections import drug_pattern
 from medcite.answer.special import special_query, with_special_hits
@@ -22,6 +23,8 @@ from medcite.answer.verdict import with_verdict
 from medcite.audience import frame_for_audience, prefer_for_audience, retrieval_depth
 from medcite.clinical.assumptions import with_assumptions
 from medcite.clinical.context import extract_context
+from medcite.clinical.renal import organ_function
+from medcite.clinical.turn import turn_context
 from medcite.errors import EmptyIndex, LLMError, MedciteError
 from medcite.index import Library
 from medcite.llm.backends import open_llm
@@ -31,8 +34,18 @@ from medcite.retrieve.acronyms import with_acronyms
 from medcite.retrieve.neighbours import with_boxed_warnings, with_neighbours
 from medcite.retrieve.search import retrieve
 from medcite.settings import Settings, load_settings
-from medcite.types import Answer, Audience, ClaimStatus, Concept, Hit, PatientContext, Query
-from medcite.understand.conversation import context_note, with_history
+from medcite.text import legible
+from medcite.types import (
+    Answer,
+    Audience,
+    ClaimStatus,
+    Concept,
+    Hit,
+    Passage,
+    PatientContext,
+    Query,
+)
+from medcite.understand.conversation import FollowUp, context_note, follow_up
 from medcite.understand.query import understand
 from medcite.verify import Verifier, retraction_note
 
@@ -50,6 +63,7 @@ class Evidence:
     hits: list[Hit]
     matchers: list[ConceptMatcher]
     missing: str | None = None
+    dropped: tuple[str, ...] = ()  # earlier subjects a topic switch left behind
 
 
 class Engine:
@@ -83,17 +97,22 @@ class Engine:
         timings: dict[str, float] = {}
         fingerprint = self.settings.fingerprint()
         found = self.evidence(question, audience=audience, k=k, history=earlier, timings=timings)
-        query, carried, hits, ms = found.query, found.carried, found.hits, found.matchers
+        query, hits, ms = found.query, found.hits, found.matchers
         if found.missing is not None:
             reason = f"no indexed source covers: {found.missing}"
             answer = abstention(query, reason, fingerprint, timings)
-            return self._finish(with_assumptions(answer, query), query, carried)
+            return self._finish(with_assumptions(answer, query), found)
+        with _timed(timings, "checks"):
+            checks = patient_checks(
+                query, organ_function(query.context), self._search, self._passages_of
+            )
         with _timed(timings, "write"):
             ranked = rank_evidence(query, hits, ms, self.settings.answer)
             written = self._write(query, hits, ranked, on_text)
         with _timed(timings, "verify"):
             retrieved = {h.passage.id: h.passage for h in hits}
-            verified, summary = self.verifier.verify(written.claims, retrieved)
+            retrieved.update({p.id: p for p in checks.passages})
+            verified, summary = self.verifier.verify([*written.claims, *checks.claims], retrieved)
             settled = settle_bottom_line(verified)
             summary = replace(
                 summary,
@@ -111,11 +130,12 @@ class Engine:
             timings=timings,
             gaps=evidence_gaps(query, ranked),
         )
+        answer = with_check_sections(answer, claims, checks)
         answer = with_verdict(answer)
         retracted = retraction_note(summary)
         notes = (*answer.notes, retracted) if retracted else answer.notes
         answer = replace(answer, writer=written.writer, writer_notes=written.notes, notes=notes)
-        return self._finish(with_assumptions(answer, query), query, carried)
+        return self._finish(with_assumptions(answer, query), found)
 
     def evidence(
         self,
@@ -134,19 +154,23 @@ class Engine:
         with _timed(timings, "context"):
             context = extract_context([*history, question])
         with _timed(timings, "understand"):
-            query, carried = self._understand(question, audience, k, history, context)
+            followed = self._understand(question, audience, k, history, context)
+            query, carried = followed.query, followed.carried
             ms = matchers(query)
+            # a carried subject never abstains; nor does a follow-up that only adds to it
+            own = [m for m in ms if m.concept not in carried] if followed.decides_alone else []
         with _timed(timings, "retrieve"):
             hits = self._retrieve(query)
-            reach, terms = best_document_coverage(ms, hits)
+            reach, terms = best_document_coverage(own, hits)
             if reach < self.settings.answer.min_coverage and (subject := subject_query(query)):
                 # a second chance: the subject alone, without the words around it
                 hits = with_special_hits(hits, self._retrieve(subject))
-                reach, terms = best_document_coverage(ms, hits)
+                reach, terms = best_document_coverage(own, hits)
         if not hits or reach < self.settings.answer.min_coverage:
-            gaps = ", ".join(missing(ms, terms)[:3]) or "the question's subject"
-            return Evidence(query, carried, hits, ms, gaps)
-        return Evidence(query, carried, self._with_extra_hits(query, hits, timings), ms)
+            gaps = ", ".join(missing(own, terms)[:3]) or "the question's subject"
+            return Evidence(query, carried, hits, ms, gaps, followed.dropped)
+        hits = self._with_extra_hits(query, hits, timings)
+        return Evidence(query, carried, hits, ms, None, followed.dropped)
 
     def _understand(
         self,
@@ -155,7 +179,7 @@ class Engine:
         k: int | None,
         earlier: Sequence[str],
         context: PatientContext,
-    ) -> tuple[Query, tuple[Concept, ...]]:
+    ) -> FollowUp:
         """The question's Query, with the conversation's earlier subjects carried over."""
         lexical = self.library.lexical
         query = understand(
@@ -167,10 +191,20 @@ class Engine:
             context=context,
             is_topic=lexical.is_topic,
         )
-        query, carried = with_history(
+        found = follow_up(
             query, earlier, lexical.doc_freq, lexical.size(), is_topic=lexical.is_topic
         )
-        return with_acronyms(query, self.library), carried
+        return replace(found, query=with_acronyms(found.query, self.library))
+
+    def _search(self, query: Query) -> list[Passage]:
+        """Passages for a check's query, in the fused order (no rerank)."""
+        found = retrieve(
+            query, self.library, self.settings.retrieval.max_per_document, rerank=False
+        )
+        return [h.passage for h in found]
+
+    def _passages_of(self, doc_ids: Sequence[str]) -> list[Passage]:
+        return list(self.library.store.passages_of(doc_ids))
 
     def _retrieve(self, query: Query) -> list[Hit]:
         """Passages for the query, with the audience's prior applied before the final cut."""
@@ -179,8 +213,10 @@ class Engine:
         )
         return prefer_for_audience(hits, query.audience, self.settings.audience, query.k)
 
-    def _finish(self, answer: Answer, query: Query, carried: Sequence[Concept]) -> Answer:
-        """Related questions, the follow-up assumption and the audience's notes."""
+    def _finish(self, answer: Answer, found: Evidence) -> Answer:
+        """Related questions, kidney and liver function, the follow-up assumption, the turn's
+        context and the audience's notes."""
+        query, carried = found.query, found.carried
         timings = dict(answer.timings)
         with _timed(timings, "related"):
             related = related_questions(query, self.library)
@@ -189,10 +225,18 @@ class Engine:
             for c in query.concepts
             if c.corrected
         )
-        if carried:
-            assumptions = (*assumptions, context_note(query.history[-1], carried))
+        organ = organ_function(query.context)
+        turn = turn_context(query.history, query.context, carried, found.dropped, organ)
+        assumptions = (*organ.statements(), *assumptions)
+        if query.history:
+            note = context_note(query.history[-1], carried, found.dropped, turn.carried)
+            assumptions = (*assumptions, note)
         framed = replace(
-            answer, related_questions=related, assumptions=assumptions, timings=timings
+            answer,
+            related_questions=related,
+            assumptions=tuple(dict.fromkeys(assumptions)),
+            timings=timings,
+            turn=turn,
         )
         return frame_for_audience(framed)
 
@@ -237,7 +281,7 @@ class Engine:
 
 
 def _check_question(question: str) -> str:
-    question = " ".join(question.split())
+    question = " ".join(legible(question).split())
     if not question:
         raise MedciteError('the question is empty: ask something, e.g. medcite ask "..."')
     if len(question) > MAX_QUESTION_CHARS:

@@ -49,7 +49,7 @@ class FileTooLarge(SourceError):
 
 
 class BadEncoding(SourceError):
-    reason = "text is not valid UTF-8, UTF-16 or Latin-1; re-save it as UTF-8"
+    reason = "text could not be decoded"
 
 
 class BinaryContent(SourceError):
@@ -62,6 +62,24 @@ class MalformedSource(SourceError):
 
 class EncryptedSource(SourceError):
     reason = "encrypted PDF; decrypt it first (for example with qpdf --decrypt)"
+
+
+class NotRegularFile(SourceError):
+    reason = "not a regular file (a named pipe, device or socket is never read)"
+
+
+class SourceTooSlow(SourceError):
+    reason = "reading took longer than ingest.max_file_seconds; raise the limit or split the file"
+
+
+class RecordError(SourceError):
+    """One record of a multi-record file is unusable; the file's other records still go in."""
+
+    reason = "record skipped"
+
+    def __init__(self, path: Path | str, record: str, detail: str) -> None:
+        self.record = record
+        super().__init__(path, f"{record}: {detail}")
 
 
 class StoreError(MedciteError):
@@ -99,6 +117,21 @@ class ReviewError(MedciteError):
 
 class AuthenticationRequired(ReviewError):
     """No valid credentials: a missing or wrong token, password or session."""
+
+
+class SignInThrottled(AuthenticationRequired):
+    """Too many failed sign-ins for this account or from this address: wait, then retry."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        self.retry_after_s = max(1, round(retry_after_s))
+        super().__init__(
+            f"too many failed sign-ins: try again in {self.retry_after_s} s "
+            "(each further failure doubles the wait)"
+        )
+
+
+class ServerBusy(ReviewError):
+    """Every password check slot is taken (they are bounded to cap memory); retry shortly."""
 
 
 class PermissionDenied(ReviewError):

@@ -1,11 +1,13 @@
-"""Patient identifiers in a question, replaced by placeholders before it leaves the machine.
+"""Patient identifiers in a question, replaced by placeholders before it leaves the machine
+or is stored.
 
-Pattern recognisers, no model: emails, phone numbers, record numbers (MRN, NHS, chart,
-SSN), dates (full dates anywhere; a year or month after "DOB"/"born"), street addresses and
-postcodes, and names in the places a question usually puts them: after a title ("Mrs. Jane
-Smith", "Dr. Lee"), after "patient"/"pt"/"name:"/"named"/"called", and after a relative
-("my husband Peter", "my 5-year-old son Tom"). A name found once is also replaced wherever
-else it appears. Each distinct value gets one placeholder (`[NAME_1]`, `[DATE_1]`, …), and
+Pattern recognisers, no model: emails, phone and fax numbers, record and account numbers
+(MRN, NHS, chart, SSN with or without dashes), dates (full dates anywhere; a year or month
+after "DOB"/"born"), street addresses and postcodes, URLs and IP addresses, and names in the
+places a question usually puts them: after a title ("Mrs. Jane Smith", "Dr Lee", "Mrs. JANE
+SMITH", "Dr Who"), after "patient"/"pt"/"name:"/"named"/"called", and after a relative ("my
+husband Peter", "my 5-year-old son Tom"). A name found once is also replaced wherever else it
+appears. Each distinct value gets one placeholder (`[NAME_1]`, `[DATE_1]`, …), and
 `Scrubbed.restore` puts the values back into the model's reply.
 
 Limits: a name that appears with none of those cues ("John has CMV") is not found, nor
@@ -26,6 +28,10 @@ log = logging.getLogger(__name__)
 
 _NAME_WORD = r"(?:[A-Z]['’]|Ma?c)?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)*"
 _NAME_SEQ = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"
+# After a title or "name:", a name may be written in capitals ("Mrs. JANE SMITH").
+_ANY_NAME_WORD = rf"(?:{_NAME_WORD}|[A-Z]{{2,}}(?:[-'’][A-Z]{{2,}})*)"
+_ANY_NAME_SEQ = rf"{_ANY_NAME_WORD}(?:\s+{_ANY_NAME_WORD}){{0,2}}"
+_TITLES = r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sister|Nurse|MR|MRS|MS|MISS|DR|PROF"
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
@@ -53,18 +59,38 @@ _RECOGNISERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "MRN",
             r"(?i:\bMRN\b|\bmedical\s+record\b(?:\s+(?:number|no\.?|num|#))?|"
-            r"\b(?:record|hospital|patient|NHS|chart|case|insurance|member|health\s+card)"
+            r"\b(?:record|hospital|patient|NHS|chart|case|insurance|member|health\s+card|"
+            r"account|acct|policy|subscriber|medicare|medicaid)"
             r"\s+(?:number|no\.?|num|id|#))\s*[:#]?\s*"
             r"(?P<v>\d{3}[ -]\d{3}[ -]\d{4}\b|(?=[A-Za-z-]{0,4}\d)[A-Za-z]{0,4}-?\d[\w-]{3,})",
         ),
         ("MRN", r"\b\d{3}-\d{2}-\d{4}\b"),  # US social security number
         (
+            "MRN",
+            r"(?i:\bSSN\b|\bsocial\s+security(?:\s+(?:number|no\.?|num|#))?)\s*[:#]?\s*"
+            r"(?P<v>\d{3}[\s.-]*\d{2}[\s.-]*\d{4}\b)",
+        ),
+        (
             "PHONE",
-            r"(?i:\b(?:phone|tel|telephone|mobile|cell|call\s+me\s+(?:at|on))"
+            r"(?i:\b(?:phone|tel|telephone|mobile|cell|fax|pager|whatsapp|text\s+me\s+(?:at|on)|"
+            r"call\s+me\s+(?:at|on)|reach\s+me\s+(?:at|on))"
             r"(?:\s+(?:number|no\.?|#))?)\s*:?\s*(?P<v>\+?\d[\d\s().-]{5,}\d)",
         ),
         ("PHONE", r"(?<![\w+])\+\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,5}(?![\w])"),
-        ("PHONE", r"(?<![\w(])(?:\(\d{3}\)\s*|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\w)"),
+        ("PHONE", r"(?<![\w])(?:\(\d{3}\)\s*|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\w)"),
+        # a national number with its trunk 0: 07700 900123, 020 7946 0958
+        ("PHONE", r"(?<![\w.+/])0\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}(?![\w.]\d|\w)"),
+        ("URL", r"(?i:\b(?:https?://|ftp://|www\.)[^\s<>\"'`]+[^\s<>\"'`.,;:!?)\]])"),
+        (
+            "IP",
+            r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)"
+            r"(?![\w.]\d|\w)",
+        ),
+        (  # IPv6: with a hex letter or "::", so a time of day (10:30:45) is not one
+            "IP",
+            r"(?i:(?<![\w:.])(?=[0-9:]*[a-f]|[0-9a-f:]*::)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{1,4}"
+            r"(?![\w:]))",
+        ),
         (
             "DATE",
             rf"(?i:\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|born(?:\s+on|\s+in)?))\s*:?\s*"
@@ -79,13 +105,11 @@ _RECOGNISERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("ADDRESS", r"(?i:\baddress)\s*:\s*(?P<v>[^;\n?]{3,80}?)(?=[;\n?]|\.\s|\.?$)"),
         ("ADDRESS", r"\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b"),  # UK postcode
+        ("TITLED", rf"\b(?:{_TITLES})\.?\s+(?P<v>{_ANY_NAME_SEQ})"),
+        ("TITLED", rf"(?i:\b(?:name\s+is|name\s*:))\s*:?\s+(?P<v>{_ANY_NAME_SEQ})"),
         (
             "NAME",
-            rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sister|Nurse)\.?\s+(?P<v>{_NAME_SEQ})",
-        ),
-        (
-            "NAME",
-            rf"(?i:\b(?:patient|pt\.?|named|called|name\s+is|name\s*:|signed))\s*:?\s+"
+            rf"(?i:\b(?:patient|pt\.?|named|called|signed))\s*:?\s+"
             rf"(?P<v>{_NAME_SEQ})",
         ),
         (
@@ -95,6 +119,8 @@ _RECOGNISERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
     )
 )
+# Words that follow a title or "name:" without being a name ("Dr. and Mrs. Lee").
+_NOT_TITLED_NAMES = frozenset("A An And As At By For From In Of On Or The To".split())
 # Capitalised words that follow those cues without being names.
 _NOT_NAMES = frozenset(
     "A An And As At By For From Had Has He Her His I If In Is It Its Me My No Not Of On Or "
@@ -154,6 +180,13 @@ def scrub(text: str) -> Scrubbed:
     return scrubbed
 
 
+def without_identifiers(text: str) -> str:
+    """`text` with its identifiers blanked out, and any placeholders already in it (a question
+    stored scrubbed, asked again): what the engine reads, since identifiers are never what
+    the evidence must be about."""
+    return _PLACEHOLDER.sub(" ", scrub(text).text)
+
+
 def _next_placeholder(kind: str, counters: Counter[str], taken: set[tuple[str, str]]) -> str:
     while True:
         counters[kind] += 1
@@ -166,8 +199,9 @@ def _find(text: str) -> Iterator[Span]:
         for m in _overlapping(pattern, text):
             group = "v" if "v" in pattern.groupindex and m.group("v") is not None else 0
             start, end = m.span(group)
-            if kind == "NAME":
-                span = _trim_name(text, start, end)
+            if kind in ("NAME", "TITLED"):
+                stop = _NOT_TITLED_NAMES if kind == "TITLED" else _NOT_NAMES
+                span = _trim_name(text, start, end, stop)
                 if span is not None:
                     yield span
             elif kind != "PHONE" or 7 <= sum(c.isdigit() for c in text[start:end]) <= 15:
@@ -182,12 +216,12 @@ def _overlapping(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]
         pos = m.start() + 1
 
 
-def _trim_name(text: str, start: int, end: int) -> Span | None:
+def _trim_name(text: str, start: int, end: int, stop: frozenset[str]) -> Span | None:
     """The name without trailing non-name words; None when its first word is not a name."""
-    words = list(re.finditer(_NAME_WORD, text[start:end]))
-    kept = []
+    words = list(re.finditer(_ANY_NAME_WORD, text[start:end]))
+    kept: list[re.Match[str]] = []
     for w in words:
-        if w.group(0) in _NOT_NAMES:
+        if w.group(0) in stop or w.group(0).title() in stop or (kept and w.group(0) in _NOT_NAMES):
             break
         kept.append(w)
     if not kept:
@@ -196,13 +230,15 @@ def _trim_name(text: str, start: int, end: int) -> Span | None:
 
 
 def _repeated_names(text: str, spans: Iterable[Span]) -> Iterator[Span]:
-    """Other mentions of a found name or of one of its words ("Smith" after "Jane Smith")."""
+    """Other mentions of a found name or of one of its words ("Smith" after "Jane Smith"),
+    also in capitals or title case ("Jane Smith" after "Mrs. JANE SMITH")."""
     forms: set[str] = set()
     for s in spans:
         if s.kind == "NAME":
             name = text[s.start : s.end]
-            forms.add(name)
-            forms.update(w for w in name.split() if len(w) > 1 and w not in _NOT_NAMES)
+            words = [w for w in name.split() if len(w) > 1 and w not in _NOT_NAMES]
+            for form in (name, *words):  # as written, in capitals, in title case
+                forms.update((form, form.upper(), form.title()))
     if not forms:
         return
     alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))

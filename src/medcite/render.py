@@ -8,8 +8,9 @@ from medcite.answer.certainty import CERTAINTY_NOTE
 from medcite.answer.citations import title_note
 from medcite.clinical.describe import describe
 from medcite.types import Answer, Claim, ClaimStatus, Document, Passage, Reference
+from medcite.urls import http_url
 
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>|#])")
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|#&!~])")
 
 
 def plain(text: str) -> str:
@@ -37,9 +38,9 @@ def _assumptions(answer: Answer) -> list[str]:
         return []
     lines = ["> **Patient context and assumptions**"]
     if understood:
-        lines += [">", f"> Read from the question: {'; '.join(understood)}."]
+        lines += [">", f"> Read from the question: {plain('; '.join(understood))}."]
     if answer.assumptions:
-        lines += [">", *(f"> - {assumption}" for assumption in answer.assumptions)]
+        lines += [">", *(f"> - {plain(assumption)}" for assumption in answer.assumptions)]
     return [*lines, ""]
 
 
@@ -51,8 +52,10 @@ def _reference(ref: Reference) -> list[str]:
         title += f" ({note})"
     parts = [f"{ref.number}. {title} — {plain(d.source)}. *{d.kind.label}*, {_date_label(d)}."]
     parts += _bibliographic(d)
-    if d.url:
-        parts.append(f"<{d.url}>")
+    if link := http_url(d.url):
+        parts.append(f"<{link}>")
+    elif d.url:
+        parts.append(plain(d.url))  # not http(s): shown, never a link
     lines = [" ".join(parts)]
     lines += [
         f"   - Also: {plain(v.title)} — {plain(v.source)}, {_date_label(v)}." for v in ref.also
@@ -96,14 +99,14 @@ def _bibliographic(document: Document) -> list[str]:
 def markdown(answer: Answer) -> str:
     """The whole answer as Markdown: bottom line, sections, references, footer."""
     when = answer.generated_at.strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"# {answer.question}", ""]
+    lines = [f"# {plain(answer.question)}", ""]
     lines.append(
-        f"*Generated {when} by the {answer.writer} writer · review status: "
+        f"*Generated {when} by the {plain(answer.writer)} writer · review status: "
         f"{answer.review_status} · audience: {answer.audience.value}*"
     )
     lines.append("")
     if answer.abstained:
-        lines += [f"**No answer.** {answer.abstention}", ""]
+        lines += [f"**No answer.** {plain(answer.abstention or '')}", ""]
         lines += _assumptions(answer)
     else:
         lines += [f"> **Evidence gap.** {plain(gap)}" for gap in answer.gaps]
@@ -113,13 +116,13 @@ def markdown(answer: Answer) -> str:
             "**Bottom line.** " + verdict + " ".join(_cite(c) for c in answer.bottom_line),
             "",
         ]
-        lines += [f"> Note: {note}" for note in answer.notes]
+        lines += [f"> Note: {plain(note)}" for note in answer.notes]
         lines += [""] if answer.notes else []
         lines += _assumptions(answer)
         for section in answer.sections:
-            lines += [f"## {section.title}", ""]
+            lines += [f"## {plain(section.title)}", ""]
             if section.note:
-                lines += [f"> Note: {section.note}", ""]
+                lines += [f"> Note: {plain(section.note)}", ""]
             lines += [f"- {_cite(c)}" for c in section.claims]
             lines.append("")
         lines += ["## References", ""]
@@ -127,7 +130,7 @@ def markdown(answer: Answer) -> str:
         lines.append("")
     if answer.related_questions:
         lines += ["## Related questions", ""]
-        lines += [f"- {q}" for q in answer.related_questions]
+        lines += [f"- {plain(q)}" for q in answer.related_questions]
         lines.append("")
     lines += ["---", "", f"*{answer.disclaimer}*", "", _footer(answer)]
     return "\n".join(lines) + "\n"
@@ -136,7 +139,7 @@ def markdown(answer: Answer) -> str:
 def _footer(answer: Answer) -> str:
     v = answer.verification
     timings = ", ".join(f"{stage} {ms:.0f} ms" for stage, ms in answer.timings.items())
-    notes = "".join(f" · {note}" for note in answer.writer_notes)
+    notes = "".join(f" · {plain(note)}" for note in answer.writer_notes)
     footer = (
         f"Verification: {v.verified} verified, {v.flagged} flagged, {v.removed} removed{notes} · "
         f"timings: {timings} · settings {answer.settings_hash}"

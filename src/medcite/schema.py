@@ -14,8 +14,18 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from medcite.answer.certainty import CERTAINTY_NOTE
 from medcite.clinical.describe import describe
 from medcite.engine import MAX_QUESTION_CHARS
+from medcite.schema_context import (
+    ComputedPublic,
+    DrugPublic,
+    LabPublic,
+    PatientContextPublic,
+    TurnContextPublic,
+    context_public,
+    turn_public,
+)
 from medcite.schema_references import (
     CitedPassagePublic,
+    PublicModel,
     ReferencePublic,
     VersionPublic,
     reference_public,
@@ -28,18 +38,22 @@ from medcite.types import (
     DocKind,
     Document,
     Passage,
-    PatientContext,
 )
 
 SCHEMA_VERSION = "1"
-__all__ = ["CitedPassagePublic", "ReferencePublic", "VersionPublic"]
+__all__ = [
+    "CitedPassagePublic",
+    "ComputedPublic",
+    "DrugPublic",
+    "LabPublic",
+    "PatientContextPublic",
+    "ReferencePublic",
+    "TurnContextPublic",
+    "VersionPublic",
+]
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class QuotePublic(_Out):
+class QuotePublic(PublicModel):
     passage_id: str = Field(description="Id of the cited passage (`medcite show ID`).")
     quote: str = Field(description="The exact text of the passage that supports the claim.")
     start: int = Field(description="Offset of the quote in the passage text.")
@@ -52,7 +66,7 @@ class QuotePublic(_Out):
     score: float = Field(default=1.0, description="How well the quote supports the claim (0-1).")
 
 
-class ClaimPublic(_Out):
+class ClaimPublic(PublicModel):
     text: str = Field(description="The statement shown to the reader.")
     citations: list[int] = Field(
         description="Reference numbers `[n]` supporting the claim: one per cited document."
@@ -86,43 +100,7 @@ class ClaimPublic(_Out):
     )
 
 
-class DrugPublic(_Out):
-    generic: str = Field(description="Generic name the drug was resolved to.")
-    mentions: list[str] = Field(description="The names as written (brand or generic).")
-    dose: str | None = Field(description="Dose text written after the drug, unparsed.")
-    current: bool = Field(description="True when the patient is said to be on the drug.")
-
-
-class LabPublic(_Out):
-    test: str
-    value: float
-    unit: str | None = Field(description="Unit as normalised; null when none was given.")
-    text: str = Field(description="The value as written in the question.")
-    canonical_value: float | None = Field(description="Value in the canonical unit, if any.")
-    canonical_unit: str | None
-
-
-class PatientContextPublic(_Out):
-    """What the question says about the patient; null means not stated."""
-
-    drugs: list[DrugPublic]
-    labs: list[LabPublic]
-    conditions: list[str] = Field(description="Conditions and symptoms stated present.")
-    negated: list[str] = Field(description="Conditions, states or drugs stated absent.")
-    allergies: list[str]
-    age_years: float | None
-    sex: str | None
-    weight_kg: float | None
-    pregnant: bool | None
-    breastfeeding: bool | None
-    renal_impairment: bool | None
-    hepatic_impairment: bool | None
-    transplant: bool | None
-    transplant_type: str | None
-    immunocompromised: bool | None
-
-
-class SectionPublic(_Out):
+class SectionPublic(PublicModel):
     key: str = Field(description="Stable section key, e.g. first_line, monitoring, symptoms.")
     title: str
     claims: list[ClaimPublic]
@@ -131,7 +109,7 @@ class SectionPublic(_Out):
     )
 
 
-class VerificationPublic(_Out):
+class VerificationPublic(PublicModel):
     verified: int
     flagged: int
     removed: int
@@ -148,7 +126,7 @@ class VerificationPublic(_Out):
     strict: bool = Field(default=True, description="Whether strict mode removed flagged claims.")
 
 
-class AnswerPublic(_Out):
+class AnswerPublic(PublicModel):
     schema_version: str = Field(default=SCHEMA_VERSION)
     question: str
     question_type: str
@@ -178,6 +156,11 @@ class AnswerPublic(_Out):
     )
     patient_context: PatientContextPublic = Field(
         description="What medcite read from the question about the patient."
+    )
+    turn_context: TurnContextPublic | None = Field(
+        default=None,
+        description="Per-turn context: what was carried from earlier turns of the "
+        "conversation, what this turn added, and values computed with their inputs.",
     )
     certainty_note: str = Field(description="What each certainty level means.")
     notes: list[str] = Field(
@@ -231,39 +214,6 @@ def _claim(c: Claim) -> ClaimPublic:
     )
 
 
-def _context(c: PatientContext) -> PatientContextPublic:
-    return PatientContextPublic(
-        drugs=[
-            DrugPublic(generic=d.generic, mentions=list(d.mentions), dose=d.dose, current=d.current)
-            for d in c.drugs
-        ],
-        labs=[
-            LabPublic(
-                test=lab.test,
-                value=lab.value,
-                unit=lab.unit,
-                text=lab.text,
-                canonical_value=lab.canonical_value,
-                canonical_unit=lab.canonical_unit,
-            )
-            for lab in c.labs
-        ],
-        conditions=[f.name for f in c.conditions],
-        negated=[f.name for f in c.negated],
-        allergies=list(c.allergies),
-        age_years=c.age_years,
-        sex=c.sex,
-        weight_kg=c.weight_kg,
-        pregnant=c.pregnant,
-        breastfeeding=c.breastfeeding,
-        renal_impairment=c.renal_impairment,
-        hepatic_impairment=c.hepatic_impairment,
-        transplant=c.transplant,
-        transplant_type=c.transplant_type,
-        immunocompromised=c.immunocompromised,
-    )
-
-
 def _verdict(verdict: str | None) -> Literal["yes", "no"] | None:
     if verdict == "yes":
         return "yes"
@@ -291,7 +241,8 @@ def to_public(answer: Answer) -> AnswerPublic:
         read_from_question=describe(answer.context),
         gaps=list(answer.gaps),
         notes=list(answer.notes),
-        patient_context=_context(answer.context),
+        patient_context=context_public(answer.context),
+        turn_context=turn_public(answer.turn),
         certainty_note=CERTAINTY_NOTE,
         related_questions=list(answer.related_questions),
         verification=VerificationPublic(
@@ -352,7 +303,7 @@ class MessageCreate(_In):
 # -- HTTP API: outputs ---------------------------------------------------------------------
 
 
-class SavedAnswerPublic(_Out):
+class SavedAnswerPublic(PublicModel):
     id: str = Field(description="Answer id (`GET /api/answers/{id}`).")
     conversation_id: str = Field(description="The conversation the answer belongs to.")
     created_at: dt.datetime
@@ -360,7 +311,7 @@ class SavedAnswerPublic(_Out):
     answer: AnswerPublic
 
 
-class ConversationPublic(_Out):
+class ConversationPublic(PublicModel):
     id: str
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -370,7 +321,7 @@ class ConversationPublic(_Out):
     count: int
 
 
-class DocumentPublic(_Out):
+class DocumentPublic(PublicModel):
     id: str
     title: str
     source: str = Field(description="Publisher or collection.")
@@ -380,7 +331,7 @@ class DocumentPublic(_Out):
     url: str | None
 
 
-class PassagePublic(_Out):
+class PassagePublic(PublicModel):
     id: str
     document: DocumentPublic
     section: str | None
@@ -390,7 +341,7 @@ class PassagePublic(_Out):
     text: str
 
 
-class SourcePublic(_Out):
+class SourcePublic(PublicModel):
     kind: DocKind
     kind_label: str
     source: str = Field(description="Publisher or collection.")
@@ -398,12 +349,12 @@ class SourcePublic(_Out):
     passages: int
 
 
-class SourceList(_Out):
+class SourceList(PublicModel):
     data: list[SourcePublic]
     count: int
 
 
-class HealthPublic(_Out):
+class HealthPublic(PublicModel):
     status: Literal["ok", "empty"] = Field(
         description="`empty` when nothing is indexed yet (run `medcite ingest`)."
     )
@@ -411,7 +362,7 @@ class HealthPublic(_Out):
     version: str
 
 
-class Problem(_Out):
+class Problem(PublicModel):
     """An error, as RFC 9457 problem details (`application/problem+json`)."""
 
     type: str = Field(default="about:blank", description="URI naming the problem type.")

@@ -19,11 +19,13 @@ from medcite.types import Document, Passage, Reference
 _LEGACY_PASSAGE_KEYS = ("passage_id", "document_id", "section", "start", "end", "passage")
 
 
-class _Out(BaseModel):
+class PublicModel(BaseModel):
+    """The base of every public output shape: immutable once built."""
+
     model_config = ConfigDict(frozen=True)
 
 
-class CitedPassagePublic(_Out):
+class CitedPassagePublic(PublicModel):
     passage_id: str = Field(description="Id of the cited passage (`medcite show ID`).")
     document_id: str = Field(description="The document (version) the passage is from.")
     section: str | None = Field(description="Section of the source the passage is in.")
@@ -32,7 +34,7 @@ class CitedPassagePublic(_Out):
     passage: str = Field(description="The full text of the cited passage.")
 
 
-class VersionPublic(_Out):
+class VersionPublic(PublicModel):
     """Another version of the same label, whose cited passages are listed with the reference."""
 
     document_id: str
@@ -42,7 +44,7 @@ class VersionPublic(_Out):
     url: str | None
 
 
-class ReferencePublic(_Out):
+class ReferencePublic(PublicModel):
     number: int = Field(description="The `[n]` used by claims: one number per document.")
     document_id: str
     title: str

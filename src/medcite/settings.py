@@ -110,6 +110,31 @@ class IngestSettings(_Group):
         default=False,
         description="Keep PubMed citations that have no abstract, as title-only documents.",
     )
+    max_file_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="Reading one file may take this long (a streamed file: this long per 8 MB "
+        "on disk); a file that takes longer fails (the rest of the batch goes in).",
+    )
+    lock_wait_s: float = Field(
+        default=3600.0,
+        ge=0,
+        description="While another process writes the library (ingest, embed, repair), wait "
+        "this long for it, then give up before writing anything.",
+    )
+    encoding: str | None = Field(
+        default=None,
+        description="Text encoding of the files (e.g. cp1252), for files that declare none; "
+        "default: a byte-order mark or the file's own declaration, else UTF-8. Invalid bytes "
+        "are always an error, never guessed.",
+    )
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        from medcite.sources.encoding import check_encoding_name
+
+        return None if value is None else check_encoding_name(value)
 
 
 class RetrievalSettings(_Group):
@@ -171,7 +196,7 @@ class AnswerSettings(_Group):
     bottom_line_sentences: int = Field(
         default=2, ge=1, le=3, description="Sentences in the bottom line."
     )
-    max_per_section: int = Field(default=4, ge=1, description="Bullets per section at most.")
+    max_per_section: int = Field(default=5, ge=1, description="Bullets per section at most.")
     max_claims: int = Field(default=18, ge=1, description="Bullets in the whole answer at most.")
     min_coverage: float = Field(
         default=0.5,
@@ -211,7 +236,17 @@ class WebSettings(_Group):
         default=32_768, ge=1024, description="Larger request bodies are refused with 413."
     )
     recent_questions: int = Field(
-        default=8, ge=0, le=50, description="Recent questions listed on the ask page."
+        default=0,
+        ge=0,
+        le=50,
+        description="Recent questions listed on the ask page (0, the default: none). Anyone who "
+        "can open the page sees them; they are shown scrubbed of identifiers.",
+    )
+    retention_days: float | None = Field(
+        default=30.0,
+        gt=0,
+        description="Stored questions, answers and conversations older than this many days "
+        "(since their last turn) are deleted; none = kept until `medcite forget`.",
     )
 
 
@@ -259,10 +294,19 @@ class LLMSettings(_Group):
     max_passages: int = Field(
         default=12, ge=1, le=50, description="Retrieved passages shown to the model at most."
     )
+    trusted_endpoint: bool = Field(
+        default=False,
+        description="The OpenAI-compatible endpoint is a model you run and trust with patient "
+        "data: questions reach it unscrubbed, and never through a proxy (HTTP_PROXY and the "
+        "like are ignored for it). Off, every request is scrubbed first, whatever the host "
+        "name: a localhost URL alone proves nothing.",
+    )
     scrub_phi: Literal["remote", "always"] = Field(
         default="remote",
-        description="Replace names, dates, record numbers, phones, emails and addresses in the "
-        "question by placeholders before a request to a non-local endpoint, or always.",
+        description="Replace names, dates, record and account numbers, phones, emails, "
+        "addresses, URLs and IP addresses in the question by placeholders before a request to "
+        "any endpoint but a trusted one (llm.trusted_endpoint, or the in-process llamacpp "
+        "model), or always.",
     )
     on_failure: Literal["extractive", "error"] = Field(
         default="extractive",
@@ -391,6 +435,20 @@ class ReviewSettings(_Group):
     )
     session_hours: float = Field(
         default=12.0, gt=0, le=24 * 30, description="A web sign-in lasts this many hours."
+    )
+    token_days: float = Field(
+        default=90.0,
+        gt=0,
+        le=3650,
+        description="An API token expires this many days after it is issued (tokens issued "
+        "before expiry dates were recorded count from their issue date).",
+    )
+    max_concurrent_hashes: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Password checks (argon2, 64 MiB each) run at once per server process at "
+        "most; others wait briefly, then are refused with 503.",
     )
 
 

@@ -39,6 +39,16 @@ QUESTION_WORDS = frozenset(
 )
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def legible(text: str) -> str:
+    """`text` with every lone surrogate replaced by U+FFFD: what Python makes of bytes that
+    are not UTF-8 in a command line or a stream, and what a JSON string may hold. They cannot
+    be encoded, so they would fail whatever stores, logs or prints the text."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def normalize_ws(text: str) -> str:
     """Collapse every run of whitespace to one space and strip the ends."""
     return _WS.sub(" ", text).strip()

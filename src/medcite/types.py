@@ -182,6 +182,7 @@ class PatientContext:
     transplant: bool | None = None
     transplant_type: str | None = None
     immunocompromised: bool | None = None
+    child_pugh: str | None = None  # "A" | "B" | "C", only when the question states it
 
     @property
     def is_empty(self) -> bool:
@@ -191,6 +192,42 @@ class PatientContext:
     def current_drugs(self) -> tuple[DrugUse, ...]:
         """The drugs the patient is said to be on ("on ruxolitinib", "taking warfarin")."""
         return tuple(d for d in self.drugs if d.current)
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """A value medcite derived from the patient's data (CrCl, eGFR, a stated Child–Pugh
+    class), with its inputs; `value` is None when an input is missing (`missing` names it)."""
+
+    name: str
+    value: float | None
+    unit: str | None
+    method: str
+    inputs: tuple[str, ...]
+    missing: tuple[str, ...] = ()
+    statement: str = ""
+    category: str | None = None  # "G4" for an eGFR, the class for Child–Pugh
+
+
+@dataclass(frozen=True, slots=True)
+class TurnContext:
+    """What one turn of a conversation knew: read from earlier turns, added by this one,
+    the subjects kept or dropped, and the values computed from the patient's data."""
+
+    carried: tuple[str, ...] = ()
+    new: tuple[str, ...] = ()
+    carried_subjects: tuple[str, ...] = ()
+    dropped_subjects: tuple[str, ...] = ()
+    computed: tuple[Computed, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionPart:
+    """One of several things a question asks: its text, aspects and the words only it uses."""
+
+    text: str
+    aspects: tuple[str, ...]
+    terms: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +242,7 @@ class Query:
     history: tuple[str, ...] = ()  # earlier questions of the conversation, most recent last
     context: PatientContext = PatientContext()
     aspects: tuple[str, ...] = ()  # what it asks about its subject (understand/aspects.py)
+    parts: tuple[QuestionPart, ...] = ()  # the things it asks, when several (parts.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +360,7 @@ class Answer:
     context: PatientContext = PatientContext()
     writer_notes: tuple[str, ...] = ()
     verdict: str | None = None  # "yes" | "no" for a yes/no question; None = not stated
+    turn: TurnContext = TurnContext()  # the conversation's context for this turn
 
     @property
     def claims(self) -> tuple[Claim, ...]:

@@ -30,11 +30,11 @@ from .test_workflow import ALLOWED
 def test_migrations_create_exactly_the_models(review: Review, db_url: str) -> None:
     with review.db.engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == "0001"
+        assert context.get_current_revision() == "0002"
         assert compare_metadata(context, Base.metadata) == []
     Database(db_url).close()  # opening again is a no-op
     with review.db.engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0001"
+        assert MigrationContext.configure(connection).get_current_revision() == "0002"
 
 
 def test_a_new_article_is_a_draft_with_an_immutable_first_version(

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from html.parser import HTMLParser
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from fastapi.testclient import TestClient
 
 from medcite.answer.certainty import CERTAINTY_NOTE
 from medcite.audience import PATIENT_DOSE_NOTE
 
-from ..web_support import FIRST_QUESTION, FOLLOW_UP
+from ..web_support import FIRST_QUESTION, FOLLOW_UP, form
 
 HTML = {"accept": "text/html"}
 
@@ -44,7 +45,7 @@ class Page(HTMLParser):
 
 
 def _ask(client: TestClient, question: str = FIRST_QUESTION, audience: str = "clinician") -> str:
-    response = client.post("/ask", data={"q": question, "audience": audience})
+    response = client.post("/ask", data=form(client, q=question, audience=audience))
     assert response.status_code == 303, response.text
     location = response.headers["location"]
     assert re.fullmatch(r"/c/[\w-]+#answer-[\w-]+", location)
@@ -100,7 +101,7 @@ def test_references_show_kind_date_and_url(client: TestClient) -> None:
 def test_follow_up_keeps_the_conversation_and_says_what_it_assumed(client: TestClient) -> None:
     location = _ask(client)
     conversation = location.split("#")[0]
-    response = client.post(conversation, data={"q": FOLLOW_UP, "audience": "clinician"})
+    response = client.post(conversation, data=form(client, q=FOLLOW_UP, audience="clinician"))
     assert response.status_code == 303
     _, page = _page(client, conversation)
     assert page.tags.count("article") == 2 and page.tags.count("details") == 1
@@ -146,7 +147,7 @@ def test_references_are_one_per_document_with_their_cited_passages(client: TestC
 
 def test_audience_switch_answers_again_for_patients(client: TestClient) -> None:
     conversation = _ask(client).split("#")[0]
-    response = client.post(f"{conversation}/audience", data={"audience": "patient"})
+    response = client.post(f"{conversation}/audience", data=form(client, audience="patient"))
     assert response.status_code == 303
     html, _ = _page(client, conversation)
     latest = html[html.index('<article class="answer"') : html.index('class="follow-up"')]
@@ -156,12 +157,18 @@ def test_audience_switch_answers_again_for_patients(client: TestClient) -> None:
     assert 'value="patient" checked' in html
 
 
-def test_related_question_links_answer_through_get(client: TestClient) -> None:
+def test_related_question_links_fill_in_the_question_box_and_store_nothing(
+    client: TestClient,
+) -> None:
     html, _ = _page(client, _ask(client))
     links = re.findall(r'href="(/ask\?q=[^"]+)"', html)
     assert links
-    response = client.get(links[0].replace("&amp;", "&"))
-    assert response.status_code == 303 and response.headers["location"].startswith("/c/")
+    stored = client.app.state.service.conversations.recent(50)  # type: ignore[attr-defined]
+    response = client.get(links[0].replace("&amp;", "&"), headers=HTML)
+    assert response.status_code == 200
+    question = parse_qs(urlsplit(links[0].replace("&amp;", "&")).query)["q"][0]
+    assert f">{escape(question)}</textarea>" in response.text
+    assert client.app.state.service.conversations.recent(50) == stored  # type: ignore[attr-defined]
     assert client.get("/ask?q=").headers["location"] == "/"
 
 
@@ -186,20 +193,22 @@ def test_pages_show_errors_as_html(client: TestClient) -> None:
 
 
 def test_empty_question_goes_back_to_the_ask_page(client: TestClient) -> None:
-    response = client.post("/ask", data={"q": "   ", "audience": "clinician"})
+    response = client.post("/ask", data=form(client, q="   ", audience="clinician"))
     assert response.status_code == 303 and response.headers["location"] == "/"
 
 
-def test_home_lists_recent_questions(client: TestClient) -> None:
+def test_home_lists_no_recent_questions_by_default(client: TestClient) -> None:
     _ask(client, "What is creatinine?")
     _, page = _page(client, "/")
-    assert "Recent questions" in page.plain and "What is creatinine?" in page.plain
+    assert "Recent questions" not in page.plain and "What is creatinine?" not in page.plain
 
 
 def test_empty_index_page_says_what_to_run(empty_client: TestClient) -> None:
     _, page = _page(empty_client, "/")
     assert "Nothing is indexed yet" in page.plain and "medcite ingest" in page.plain
-    response = empty_client.post("/ask", data={"q": "Why?", "audience": "clinician"}, headers=HTML)
+    response = empty_client.post(
+        "/ask", data=form(empty_client, q="Why?", audience="clinician"), headers=HTML
+    )
     assert response.status_code == 503 and "medcite ingest" in response.text
 
 
@@ -220,9 +229,9 @@ def test_an_empty_conversation_from_the_api_takes_its_first_question(client: Tes
     cid = client.post("/api/conversations", json={"audience": "clinician"}).json()["id"]
     _, page = _page(client, f"/c/{cid}")
     assert "New conversation" in page.plain and "Your question" in page.plain
-    switched = client.post(f"/c/{cid}/audience", data={"audience": "patient"})
+    switched = client.post(f"/c/{cid}/audience", data=form(client, audience="patient"))
     assert switched.headers["location"] == f"/c/{cid}"
     assert client.get(f"/api/conversations/{cid}").json()["audience"] == "patient"
-    client.post(f"/c/{cid}", data={"q": FIRST_QUESTION, "audience": "patient"})
+    client.post(f"/c/{cid}", data=form(client, q=FIRST_QUESTION, audience="patient"))
     _, page = _page(client, f"/c/{cid}")
     assert FIRST_QUESTION in page.plain and "For: patients" in page.plain

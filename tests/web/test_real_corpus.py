@@ -19,6 +19,7 @@ from medcite.settings import SAMPLE_QUESTION, load_settings
 from medcite.web import create_app
 
 from ..conftest import SHARED
+from ..web_support import form
 
 pytestmark = [
     pytest.mark.slow,
@@ -45,7 +46,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 def test_seed_question_answered_with_working_citations(client: TestClient) -> None:
     home = client.get("/", headers={"accept": "text/html"})
     assert home.status_code == 200 and SAMPLE_QUESTION in home.text  # offered as "Try"
-    asked = client.post("/ask", data={"q": SAMPLE_QUESTION, "audience": "clinician"})
+    asked = client.post("/ask", data=form(client, q=SAMPLE_QUESTION, audience="clinician"))
     assert asked.status_code == 303
     page = client.get(asked.headers["location"].split("#")[0]).text
     latest = page[page.index('<article class="answer"') : page.index('class="follow-up"')]

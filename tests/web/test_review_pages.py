@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from medcite.articles.service import Review
 
-from ..web_support import FIRST_QUESTION
+from ..web_support import FIRST_QUESTION, form
 from .review_helpers import HTML, PASSWORD, Member, add_team, browser_client, hidden, sign_in
 
 
@@ -23,7 +23,7 @@ def team(app: FastAPI, client: TestClient) -> dict[str, Member]:
 
 
 def _answer_url(client: TestClient) -> str:
-    response = client.post("/ask", data={"q": FIRST_QUESTION, "audience": "clinician"})
+    response = client.post("/ask", data=form(client, q=FIRST_QUESTION, audience="clinician"))
     assert response.status_code == 303
     return str(response.headers["location"]).split("#")[0]
 

@@ -134,7 +134,11 @@ def candidates(
                 continue
             if _heading(text, p):
                 continue  # a title heading the text: it names the subject, it states nothing
-            lead_in = _lead_in(p.text, start, p.section) if text[:1].islower() else None
+            lead_in = (
+                _lead_in(p.text, start, p.section)
+                if text[:1].islower()
+                else _introduced(p.text, start)
+            )
             if text[:1].islower() and lead_in is None:
                 continue  # a fragment, not an item of a list
             # "Do not use" before "in a child who is taking …" is part of what it says
@@ -256,6 +260,16 @@ def _lead_in(text: str, start: int, section: str | None) -> str | None:
         return line if _heading_like(line) else None
     last = (section or "").split(" — ")[-1].strip()
     return last if last and _heading_like(last) else None
+
+
+def _introduced(text: str, start: int) -> str | None:
+    """The clause a statement is listed under, when the text before it ends with a colon
+    ("If you are pregnant or immunocompromised:" before "Avoid changing cat litter")."""
+    before = text[:start].rstrip(" \t\n•-")
+    if not before.endswith(":"):
+        return None
+    clause = re.split(r"(?<=[.!?])\s+|\n", before[:-1])[-1].strip(" •-")
+    return clause if clause and len(clause.split()) <= MAX_LEAD_IN else None
 
 
 def _heading_like(line: str) -> bool:

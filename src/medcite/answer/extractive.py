@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from itertools import combinations
 
+from medcite.answer.bottom_line import bottom_line, for_patients
 from medcite.answer.candidates import Candidate, candidates
 from medcite.answer.evidence import ConceptMatcher
 from medcite.answer.framing import (
-    asks_what_to_do,
     described_patients,
     frame,
     placed,
@@ -35,7 +34,14 @@ from medcite.answer.sections import (
 from medcite.audience import mentions_dose, sentence_length_factor
 from medcite.settings import AnswerSettings
 from medcite.text import jaccard, normalize_ws
-from medcite.types import Audience, Claim, DocKind, Hit, PassageKind, Query, Support
+from medcite.types import (
+    Audience,
+    Claim,
+    DocKind,
+    Hit,
+    Query,
+    Support,
+)
 from medcite.understand.aspects import BY_KEY
 
 BOTTOM_LINE = "bottom_line"
@@ -45,13 +51,10 @@ RESERVE = "bottom_line_reserve"
 RESERVES = 2
 BOXED = "boxed"
 MAX_CITATIONS = 3
-MAX_BOTTOM_WORDS = 70
-# A further bottom-line sentence must score at least this share of the best one.
-BOTTOM_SHARE = 0.6
-CONSIDERED = 8  # candidates after the lead weighed for the rest of the bottom line
-# Candidates scoring this share of the best are about as relevant: the strongest kind of
-# evidence among them leads a question about what to do.
-TIE_SHARE = 0.8
+# One sentence with this share of another's words in it says the same thing (or more); a
+# fuller one leads the group when it scores at least FULLER_SHARE of the lead.
+CONTAINED = 0.9
+FULLER_SHARE = 0.7
 # A section claim must score at least this share of the best candidate: padding is not
 # an answer.
 SECTION_SHARE = 0.25
@@ -61,24 +64,6 @@ SECTION_FLOOR = 0.15
 NEGLIGIBLE = 0.01  # ... or at least this (a confident best must not silence the rest)
 # On the subject: the share of the subject a candidate (with its title) must name.
 ON_SUBJECT = 0.5
-_POINTS_TO_TABLE = re.compile(
-    r"\b(?:shown|listed|given|summari[sz]ed|described) (?:below|in (?:the )?table)|"
-    r"\bas follows\b|\bin the following table\b|\bsee table\b",
-    re.I,
-)
-# A label's sections written for patients (the SPL reader names them so).
-_FOR_PATIENTS = re.compile(
-    r"medguide|medication guide|patient package insert|information for patients|"
-    r"patient (?:counseling )?information|directions|do not use|ask a doctor|stop use",
-    re.I,
-)
-_TIERS = {
-    DocKind.GUIDELINE: 0,
-    DocKind.DRUG_LABEL: 0,
-    DocKind.SYSTEMATIC_REVIEW: 1,
-    DocKind.PATIENT_EDUCATION: 1,
-    DocKind.TRIAL: 1,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +98,7 @@ def rank_evidence(
 def write_claims(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Claim]:
     """Bottom-line claims first, then section claims, all verbatim from passages."""
     groups = [g for g in ranked.groups if g[0].subject >= ON_SUBJECT]
-    bottom = _bottom_line(groups, query, cfg)
+    bottom = bottom_line(groups, query, cfg)
     patients = described_patients(c.passage for g in ranked.groups for c in g)
     unnamed = not any(c.subject > 0 for c in query.concepts)
     claims = [_claim(group, BOTTOM_LINE, patients, unnamed=unnamed) for group in bottom]
@@ -160,106 +145,6 @@ def _stated_aspect(query: Query, candidate: Candidate) -> str | None:
     return None
 
 
-def _bottom_line(
-    groups: list[list[Candidate]], query: Query, cfg: AnswerSettings
-) -> list[list[Candidate]]:
-    """The best candidates, while they score near the best and fit in MAX_BOTTOM_WORDS; for
-    patients a patient-education or label sentence leads when one scores near the best."""
-    if not groups:
-        return []
-    ordered = sorted(groups, key=lambda g: -g[0].score)
-    if query.audience == Audience.PATIENT:
-        ordered = _patient_first(ordered)
-    elif asks_what_to_do(query):
-        ordered = _strongest_first(ordered)
-    chosen = _best_fit(ordered, cfg.bottom_line_sentences)
-    table = _table_it_points_to(chosen[0][0], ordered)
-    if table is not None and table not in chosen:
-        chosen = [chosen[0], table, *chosen[1:]][: cfg.bottom_line_sentences]
-    return _reading_order(chosen)
-
-
-def _best_fit(ordered: list[list[Candidate]], most: int) -> list[list[Candidate]]:
-    """The lead, and the others (of the next CONSIDERED scoring at least BOTTOM_SHARE of the
-    best) whose scores add up highest within `most` statements and MAX_BOTTOM_WORDS: two
-    short decisive sentences beat one long one that leaves no room."""
-    lead, best = ordered[0], ordered[0][0].score
-    words = _words(lead)
-    others = [g for g in ordered[1 : 1 + CONSIDERED] if g[0].score >= BOTTOM_SHARE * best]
-    chosen: tuple[list[Candidate], ...] = ()
-    for size in range(min(most - 1, len(others)), 0, -1):
-        for combo in combinations(others, size):
-            if words + sum(_words(g) for g in combo) > MAX_BOTTOM_WORDS:
-                continue
-            if sum(g[0].score for g in combo) > sum(g[0].score for g in chosen):
-                chosen = combo
-    return [lead, *chosen]
-
-
-def _words(group: list[Candidate]) -> int:
-    return len(group[0].text.split())
-
-
-def _reading_order(chosen: list[list[Candidate]]) -> list[list[Candidate]]:
-    """Statements of one passage in the order the source gives them; sources in the order
-    of their best statement."""
-    first: dict[str, int] = {}
-    for i, g in enumerate(chosen):
-        first.setdefault(g[0].passage.document.id, i)
-    return sorted(
-        chosen,
-        key=lambda g: (first[g[0].passage.document.id], g[0].passage.seq, g[0].start),
-    )
-
-
-def _table_it_points_to(lead: Candidate, ordered: list[list[Candidate]]) -> list[Candidate] | None:
-    """The best row of the table a statement points to ("based on weight as shown below"):
-    in the same document and section, a table passage after it."""
-    if not _POINTS_TO_TABLE.search(lead.text):
-        return None
-    p = lead.passage
-    rows = [
-        g
-        for g in ordered
-        if g[0].passage.kind == PassageKind.TABLE
-        and g[0].passage.document.id == p.document.id
-        and g[0].passage.section == p.section
-        and g[0].passage.seq >= p.seq
-    ]
-    return rows[0] if rows else None
-
-
-def _strongest_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:
-    """Among the candidates that score about as well as the best (TIE_SHARE), the strongest
-    kind of evidence first
-    (a guideline or label, then reviewed summaries, then reports): a question about what to
-    do is answered by what directs practice when that is about as relevant."""
-    best = ordered[0][0].score
-    near = [g for g in ordered if g[0].score >= TIE_SHARE * best]
-    rest = ordered[len(near) :]
-    near.sort(key=lambda g: (_TIERS.get(g[0].passage.document.kind, 2), -g[0].score))
-    return near + rest
-
-
-def _patient_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:
-    best = ordered[0][0].score
-    for i, group in enumerate(ordered):
-        if group[0].score < BOTTOM_SHARE * best:
-            break
-        if for_patients(group[0]):
-            return [group, *ordered[:i], *ordered[i + 1 :]]
-    return ordered
-
-
-def for_patients(candidate: Candidate) -> bool:
-    """Written for patients: a patient-education page, or a label's Medication Guide,
-    patient information or Drug Facts directions."""
-    doc, section = candidate.passage.document, candidate.passage.section or ""
-    if doc.kind == DocKind.PATIENT_EDUCATION:
-        return True
-    return doc.kind == DocKind.DRUG_LABEL and bool(_FOR_PATIENTS.search(section))
-
-
 def _boxed(candidate: Candidate, drugs: re.Pattern[str] | None) -> bool:
     """A sentence of the boxed warning of a label about the question's drug."""
     section = candidate.passage.section or ""
@@ -289,16 +174,35 @@ def _fits_audience(candidate: Candidate, audience: Audience) -> bool:
 
 
 def _dedupe(cands: list[Candidate], threshold: float) -> list[list[Candidate]]:
-    """Group near-duplicates; the best-scoring sentence of each group leads it."""
+    """Group near-duplicates (word overlap at `threshold`, or one sentence saying all of
+    another); the best-scoring sentence leads a group, unless one in it says all the lead
+    says and more ("… can usually be cured, even in late stages") and scores nearly as well."""
     groups: list[list[Candidate]] = []
     for cand in sorted(cands, key=lambda c: -c.score):
         for group in groups:
-            if jaccard(group[0].content, cand.content) >= threshold:
+            if _same_statement(group[0].content, cand.content, threshold):
                 group.append(cand)
                 break
         else:
             groups.append([cand])
-    return groups
+    return [_fullest_first(g) for g in groups]
+
+
+def _same_statement(a: frozenset[str], b: frozenset[str], threshold: float) -> bool:
+    if not a or not b:
+        return False
+    return jaccard(a, b) >= threshold or len(a & b) / min(len(a), len(b)) >= CONTAINED
+
+
+def _fullest_first(group: list[Candidate]) -> list[Candidate]:
+    lead = group[0]
+    fuller = [
+        c for c in group[1:] if lead.content < c.content and c.score >= FULLER_SHARE * lead.score
+    ]
+    if not fuller:
+        return group
+    best = max(fuller, key=lambda c: c.score)
+    return [best, *(c for c in group if c is not best)]
 
 
 def _claim(

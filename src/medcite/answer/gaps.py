@@ -2,9 +2,10 @@
 
 For the aspects the question asks (dosing, treatment, monitoring …; understand/aspects.py),
 the scored candidates about the question's subject are read: which kinds of source state
-each aspect. An aspect that asks what to do needs a guideline or a drug label; when none of
-those states it, the line says so and names the kinds that were found. Any other aspect
-needs some source to state it. Nothing is written per topic: the line is computed from the
+each aspect. For a clinician, an aspect that asks what to do needs a guideline or a drug
+label; when none of those states it, the line says so and names the kinds that were found.
+Any other aspect (and, for a patient, every aspect: patient-education pages are written
+for them) needs some source to state it. Nothing is written per topic: the line is computed from the
 evidence of this answer.
 """
 
@@ -16,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from medcite.answer.candidates import Candidate
 from medcite.answer.extractive import ON_SUBJECT, Ranked
 from medcite.answer.framing import ACTIONABLE, recommendable
-from medcite.types import DocKind, Query
+from medcite.types import Audience, DocKind, Query
 from medcite.understand.aspects import BY_KEY, section_aspects, section_name
 
 NOUNS: dict[str, str] = {
@@ -53,9 +54,11 @@ def evidence_gaps(query: Query, ranked: Ranked) -> tuple[str, ...]:
     """At most one line on what the evidence about the subject does not cover."""
     aspects = query.aspects or (("treatment",) if query.question_type == "treatment" else ())
     on_subject = [g[0] for g in ranked.groups if g[0].subject >= ON_SUBJECT]
-    unsettled = [a for a in aspects if a in ACTIONABLE and not _settled(a, on_subject)]
+    # for a patient, what patient-education pages say of what to do is the expected source
+    actionable = ACTIONABLE if query.audience == Audience.CLINICIAN else frozenset()
+    unsettled = [a for a in aspects if a in actionable and not _settled(a, on_subject)]
     unstated = [
-        a for a in aspects if a not in ACTIONABLE and not any(_states(c, a) for c in on_subject)
+        a for a in aspects if a not in actionable and not any(_states(c, a) for c in on_subject)
     ]
     subject = _subject(query)
     lines = []

@@ -113,7 +113,10 @@ SPECS: dict[str, SectionSpec] = {
                 r"not recommended|should not|do not|avoid\b",
                 r"fatal|death|died|life-threatening|severe\b",
             ),
-            _src(r"adverse|warning|boxed|contraindication|precaution|overdos|stop use|do not use"),
+            _src(
+                r"adverse|warning|boxed|contraindication|precaution|overdos|stop use|"
+                r"do not use|complications"
+            ),
         ),
         SectionSpec(
             "follow_up",

@@ -1,4 +1,5 @@
-"""People: users with a role, API tokens (hashed at rest) and web sessions (CSRF token each)."""
+"""People: users with a role, API tokens (hashed at rest, expiring, revocable) and web sessions
+(CSRF token each); sign-ins throttled by account and address (`throttle.py`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session
 from medcite.articles import auth
 from medcite.articles.db import Database
 from medcite.articles.models import SessionRow, TokenRow, UserRow
-from medcite.articles.records import IssuedToken, User, WebSession
+from medcite.articles.records import IssuedToken, TokenInfo, User, WebSession
+from medcite.articles.throttle import SignInThrottle, account_key, address_key
 from medcite.articles.workflow import Role
 from medcite.errors import AuthenticationRequired, NotFound, PermissionDenied, ReviewError
 
@@ -23,8 +25,10 @@ _BAD_TOKEN = "the API token is not valid (revoked, mistyped, or for another data
 class Accounts:
     """Users, tokens and sessions over the review database."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, token_days: float = 90.0) -> None:
         self.db = db
+        self.token_days = token_days
+        self.throttle = SignInThrottle(db)
 
     # -- users ---------------------------------------------------------------------------
 
@@ -87,13 +91,19 @@ class Accounts:
         with self.db.read() as s:
             return [user_record(r) for r in s.scalars(select(UserRow).order_by(UserRow.username))]
 
-    def check_password(self, username: str, password: str) -> User:
-        """The user whose password this is, or AuthenticationRequired (same message either way)."""
+    def check_password(self, username: str, password: str, *, address: str | None = None) -> User:
+        """The user whose password this is, or AuthenticationRequired (same message either
+        way). Throttled: SignInThrottled, before any hashing, while the account or the
+        `address` it comes from is locked after too many failures."""
+        keys = [account_key(username)] + ([address_key(address)] if address else [])
+        self.throttle.check(keys)
         with self.db.read() as s:
             row = s.scalar(select(UserRow).where(UserRow.username == username.strip().lower()))
         stored = row.password_hash if row else None
         if not auth.verify_password(stored, password) or row is None:
+            self.throttle.failed(keys)
             raise AuthenticationRequired("wrong username or password")
+        self.throttle.succeeded(username)
         return user_record(row)
 
     # -- API tokens ----------------------------------------------------------------------
@@ -104,11 +114,13 @@ class Accounts:
             raise PermissionDenied("only an admin may issue a token for another user")
         secret = auth.new_api_token()
         with self.db.write() as s:
+            now = _now()
             row = TokenRow(
                 user_id=user.id,
                 name=name[:100] or "token",
                 token_hash=auth.token_hash(secret),
-                created_at=_now(),
+                created_at=now,
+                expires_at=now + timedelta(days=self.token_days),
             )
             s.add(row)
             s.flush()
@@ -123,24 +135,43 @@ class Accounts:
             )
         with self.db.read() as s:
             found = s.execute(
-                select(UserRow, TokenRow.id)
+                select(UserRow, TokenRow)
                 .join(TokenRow, TokenRow.user_id == UserRow.id)
                 .where(TokenRow.token_hash == auth.token_hash(token.strip()))
                 .where(TokenRow.revoked_at.is_(None))
             ).first()
         if found is None:
             raise AuthenticationRequired(_BAD_TOKEN)
+        expires = self._expiry(found[1])
+        if expires <= _now():
+            raise AuthenticationRequired(
+                f"the API token expired on {expires:%Y-%m-%d}: issue a new one "
+                "(`medcite users token NAME`)"
+            )
         return user_record(found[0])
 
-    def revoke_tokens(self, user: User, *, by: User) -> int:
-        if by.id != user.id and not by.role.includes(Role.ADMIN):
-            raise PermissionDenied("only an admin may revoke another user's tokens")
-        with self.db.write() as s:
-            result = s.execute(
-                update(TokenRow)
-                .where(TokenRow.user_id == user.id, TokenRow.revoked_at.is_(None))
-                .values(revoked_at=_now())
+    def _expiry(self, row: TokenRow) -> datetime:
+        return row.expires_at or row.created_at + timedelta(days=self.token_days)
+
+    def tokens(self, user: User, *, by: User) -> list[TokenInfo]:
+        """A user's API tokens (yours, or anyone's for an admin), newest first."""
+        _may_manage_tokens(user, by)
+        with self.db.read() as s:
+            rows = s.scalars(
+                select(TokenRow).where(TokenRow.user_id == user.id).order_by(TokenRow.id.desc())
             )
+            return [
+                TokenInfo(r.id, r.name, r.created_at, self._expiry(r), r.revoked_at) for r in rows
+            ]
+
+    def revoke_tokens(self, user: User, *, by: User, token_id: int | None = None) -> int:
+        """Revoke one of a user's tokens (`token_id`) or all of them; returns how many."""
+        _may_manage_tokens(user, by)
+        chosen = [TokenRow.user_id == user.id, TokenRow.revoked_at.is_(None)]
+        if token_id is not None:
+            chosen.append(TokenRow.id == token_id)
+        with self.db.write() as s:
+            result = s.execute(update(TokenRow).where(*chosen).values(revoked_at=_now()))
             return int(getattr(result, "rowcount", 0))
 
     # -- web sessions --------------------------------------------------------------------
@@ -178,6 +209,11 @@ class Accounts:
     def end_session(self, token: str) -> None:
         with self.db.write() as s:
             s.execute(delete(SessionRow).where(SessionRow.token_hash == auth.token_hash(token)))
+
+
+def _may_manage_tokens(user: User, by: User) -> None:
+    if by.id != user.id and not by.role.includes(Role.ADMIN):
+        raise PermissionDenied("only an admin may see or revoke another user's tokens")
 
 
 def user_record(row: UserRow) -> User:

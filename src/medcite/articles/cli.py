@@ -11,7 +11,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Column, Table
+from rich.text import Text
 
 from medcite.articles import open_review, review_available, review_database_exists
 from medcite.articles.workflow import Action, Role, Status
@@ -83,8 +85,9 @@ def list_articles(
     table.columns.insert(0, Column("id", no_wrap=True))
     for a in articles:
         table.add_row(
-            a.id, a.public_status, str(a.current_version), a.question[:60], a.author.username,
-            a.reviewer.username if a.reviewer else "-", a.updated_at.strftime("%Y-%m-%d %H:%M"),
+            a.id, a.public_status, str(a.current_version), Text(a.question[:60]),
+            a.author.username, a.reviewer.username if a.reviewer else "-",
+            a.updated_at.strftime("%Y-%m-%d %H:%M"),
         )  # fmt: skip
     out.print(table)
     out.print(f"{len(articles)} articles")
@@ -113,9 +116,9 @@ def show(
     if as_json:
         print(shown_answer(article, shown).model_dump_json(indent=2))
         return
-    out.print(f"[bold]{article.question}[/]", highlight=False)
-    out.print(article.status_line, highlight=False)
-    by = shown.created_by.display_name
+    out.print(Text(article.question, style="bold"), highlight=False)
+    out.print(Text(article.status_line), highlight=False)
+    by = escape(shown.created_by.display_name)
     out.print(
         f"version {shown.number} of {article.current_version} · by {by} on "
         f"{shown.created_at:%Y-%m-%d} · settings {shown.settings_hash} · "
@@ -127,14 +130,16 @@ def show(
     for c in comments:
         on = f"claim {c.claim_index} ({c.section_key})" if c.claim_index is not None else "article"
         out.print(
-            f"  comment v{c.version} {on} by {c.author.display_name}: {c.body}", highlight=False
+            Text(f"  comment v{c.version} {on} by {c.author.display_name}: {c.body}"),
+            highlight=False,
         )
     table = Table("when", "who", "action", "status", "version", "detail", title="audit trail")
     for e in history:
         change = f"{e.from_status or '-'} → {e.to_status or '-'}" if e.to_status else ""
         table.add_row(
-            f"{e.at:%Y-%m-%d %H:%M:%S}", e.who, e.action, change, str(e.version), e.detail
-        )
+            f"{e.at:%Y-%m-%d %H:%M:%S}", Text(e.who), e.action, change, str(e.version),
+            Text(e.detail),
+        )  # fmt: skip
     out.print(table)
 
 
@@ -152,7 +157,7 @@ def _move(
         article = review.articles.transition(
             article_id, action, by=user, reviewer=reviewer, comment=comment
         )
-    out.print(f"{article.id}: {article.status_line}", highlight=False)
+    out.print(Text(f"{article.id}: {article.status_line}"), highlight=False)
 
 
 @review_app.command()
@@ -259,7 +264,8 @@ def add_user(
         secret = _ask_password("Password") if password else None
         user = review.accounts.add_user(username, role, display_name=name, password=secret, by=by)
         out.print(
-            f"added {user.username} ({user.display_name}) as {user.role.value}", highlight=False
+            Text(f"added {user.username} ({user.display_name}) as {user.role.value}"),
+            highlight=False,
         )
         if issue_token:
             _print_token(review, user, user)
@@ -281,6 +287,41 @@ def issue_token_command(
         _print_token(review, review.accounts.by_username(username), by, label)
 
 
+@users_app.command("tokens")
+def list_tokens(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="Whose tokens: yours, or (admins) anyone's.")],
+    token: TokenOption = None,
+) -> None:
+    """A user's API tokens: id, label, issued, expires, revoked (never the secret)."""
+    with _session(ctx, token) as (review, by):
+        found = review.accounts.tokens(review.accounts.by_username(username), by=by)
+    table = Table("id", "label", "issued", "expires", "revoked")
+    for t in found:
+        revoked = f"{t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "-"
+        dates = (f"{t.created_at:%Y-%m-%d}", f"{t.expires_at:%Y-%m-%d}", revoked)
+        table.add_row(str(t.id), Text(t.name), *dates)
+    out.print(table)
+
+
+@users_app.command("revoke-token")
+def revoke_token(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="Whose token: yours, or (admins) anyone's.")],
+    token_id: Annotated[
+        int | None,
+        typer.Option("--id", help="The token's id (`medcite users tokens NAME`); default: all."),
+    ] = None,
+    token: TokenOption = None,
+) -> None:
+    """Revoke one of a user's API tokens, or all of them: they stop working at once."""
+    with _session(ctx, token) as (review, by):
+        user = review.accounts.by_username(username)
+        revoked = review.accounts.revoke_tokens(user, by=by, token_id=token_id)
+    which = f"token {token_id}" if token_id is not None else "tokens"
+    out.print(f"revoked {revoked} {which} of {user.username}", highlight=False)
+
+
 @users_app.command("list")
 def list_users(ctx: typer.Context, token: TokenOption = None) -> None:
     """Everyone who can sign in, with their role."""
@@ -288,8 +329,10 @@ def list_users(ctx: typer.Context, token: TokenOption = None) -> None:
         users = review.accounts.users()
     table = Table("username", "name", "role", "password", "since")
     for u in users:
-        table.add_row(u.username, u.display_name, u.role.value, "yes" if u.has_password else "no",
-                      f"{u.created_at:%Y-%m-%d}")  # fmt: skip
+        password = "yes" if u.has_password else "no"
+        table.add_row(
+            u.username, Text(u.display_name), u.role.value, password, f"{u.created_at:%Y-%m-%d}"
+        )
     out.print(table)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
+from medcite.datadir import private_dir, private_file
 from medcite.errors import ConfigError, MissingExtra, StoreError
 from medcite.settings import Settings
 
@@ -62,8 +63,9 @@ class Database:
 
     def _create_engine(self) -> Engine:
         if self.is_sqlite:
-            if self.url.database:
-                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+            if self.url.database and self.url.database != ":memory:":
+                database = Path(self.url.database)  # password and session hashes live here
+                private_file(private_dir(database.parent) / database.name)
             engine = create_engine(self.url, connect_args={"check_same_thread": False})
             _configure_sqlite(engine)
             return engine

@@ -43,6 +43,17 @@ class IssuedToken:
 
 
 @dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """An API token as listed (never its secret): when it was issued, expires, was revoked."""
+
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class WebSession:
     """A signed-in browser: the user and the form token tied to the session."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from medcite.articles.accounts import Accounts
+from medcite.articles.auth import limit_hashing
 from medcite.articles.db import Database, database_url
 from medcite.articles.freshness import check_freshness, cited_sources
 from medcite.articles.records import Article, User, Version
@@ -28,7 +29,9 @@ class Review:
     @classmethod
     def open(cls, settings: Settings) -> Review:
         db = Database(database_url(settings))
-        return cls(db, Accounts(db), ArticleStore(db))
+        limit_hashing(settings.review.max_concurrent_hashes)
+        accounts = Accounts(db, token_days=settings.review.token_days)
+        return cls(db, accounts, ArticleStore(db))
 
     def close(self) -> None:
         self.db.close()

@@ -23,6 +23,7 @@ from medcite.clinical.conditions import (
 )
 from medcite.clinical.labs import LabMatch, drug_level, find_labs
 from medcite.clinical.negation import negated
+from medcite.clinical.renal import read_child_pugh
 from medcite.types import DrugUse, Finding, LabValue, PatientContext
 from medcite.understand.drugs import DrugMention, find_drug_mentions
 
@@ -96,6 +97,7 @@ def read_turn(text: str) -> PatientContext:
         age_years=facts.age_years(text),
         sex=facts.sex(text),
         weight_kg=facts.weight_kg(text),
+        child_pugh=read_child_pugh(text),
     )
     return _with_conditions(context, text, entities, denied)
 
@@ -229,7 +231,7 @@ def merge(earlier: PatientContext, later: PatientContext) -> PatientContext:
     return replace(merged, **scalars)
 
 
-_SCALARS = ("age_years", "sex", "weight_kg", "transplant_type", *FACTS)
+_SCALARS = ("age_years", "sex", "weight_kg", "transplant_type", "child_pugh", *FACTS)
 
 
 def _findings(

@@ -12,6 +12,11 @@ _AGE = re.compile(
     re.I,
 )
 _AGED = re.compile(r"\b(?:aged?|age:?)\s+(?:of\s+)?(\d{1,3})\b(?!\s?(?:%|mg|kg))", re.I)
+_IS_AGE = re.compile(
+    r"\b(?:she|he|patient|who)\s+(?:is|was|'s|’s)\s+(?:now\s+)?(\d{1,3})\b"
+    r"(?!\s?(?:%|mg|kg|kilo|lb|pound|cm|weeks?\s+pregnant|[.,]\d))",
+    re.I,
+)
 _AGE_SEX = re.compile(r"(?<![\w.])(\d{1,3})\s?(?:yo\s?|y/o\s?)?([MF])\b")
 _WEIGHT = re.compile(
     r"(?<!lost )(?<!gained )(?<![\w./])(\d{1,3}(?:\.\d+)?)\s?(kg|kilograms?|lbs?|pounds)\b"
@@ -33,7 +38,7 @@ def age_years(text: str) -> float | None:
     if m is not None:
         unit = m.group(2).lower().rstrip("s")
         value = float(m.group(1)) * _AGE_UNITS.get(unit, 1.0)
-    elif (m2 := _AGED.search(text) or _AGE_SEX.search(text)) is not None:
+    elif (m2 := _AGED.search(text) or _AGE_SEX.search(text) or _IS_AGE.search(text)) is not None:
         value = float(m2.group(1))
     else:
         return None

@@ -157,3 +157,28 @@ def to_base(amount: Decimal, unit: str) -> tuple[str, Decimal] | None:
         return None
     dimension, factor = scale
     return dimension, amount * factor
+
+
+_UNIT_RUN = rf"{UNIT_PATTERN}(?:\s?(?:/|per\s)\s?{DENOMINATOR_PATTERN})*"
+_AFTER_NUMBER = re.compile(rf"(\d)\s?{_UNIT_RUN}")
+_WRITTEN_ALONE = re.compile(
+    rf"(?<![\w/]){UNIT_PATTERN}\s?/\s?{DENOMINATOR_PATTERN}(?:\s?/\s?{DENOMINATOR_PATTERN})*"
+)
+
+
+_TIMES = frozenset({"s", "min", "h", "day", "week", "month", "year"})
+
+
+def without_units(text: str) -> str:
+    """The text with units of measure blanked out: after a number ("2.1 mg/dL", "28
+    mL/min/1.73 m2") and written alone with a denominator ("reported in mg/dL"). A unit
+    never names a subject, so it should never become a concept of the question. A time
+    after a number ("14 hours later") is kept: it says when, which evidence may state."""
+
+    def blank(m: re.Match[str]) -> str:
+        unit = m.group(0)[len(m.group(1)) :].strip()
+        if "/" not in unit and _UNIT_LOOKUP.get(unit, _UNIT_LOOKUP.get(unit.lower())) in _TIMES:
+            return m.group(0)
+        return m.group(1) + " "
+
+    return _WRITTEN_ALONE.sub(" ", _AFTER_NUMBER.sub(blank, text))

@@ -66,6 +66,8 @@ class KeyItem:
     forbid_any: tuple[str, ...] = ()
     category: str = ""
     cite_reference: tuple[tuple[str, str], ...] = ()  # (field, expected) pairs
+    carried_all: tuple[tuple[str, ...], ...] = ()  # a follow-up keeps one of each group
+    dropped_all: tuple[tuple[str, ...], ...] = ()  # a topic switch carries none of these
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,12 +170,16 @@ def _item(raw: dict[str, Any]) -> KeyItem:
         cite_reference=tuple(
             (str(k), str(v)) for k, v in (raw.get("cite_reference") or {}).items()
         ),
+        carried_all=groups("carried_all"),
+        dropped_all=groups("dropped_all"),
     )
 
 
 def _category(raw: dict[str, Any]) -> str:
     if raw.get("abstain"):
         return "must abstain"
+    if raw.get("conversation"):
+        return f"follow-up: {raw['conversation']}"
     source = str((raw.get("gold") or {}).get("source", "")).lower()
     named = (
         ("medquad", "MedQuAD"),
@@ -233,7 +239,25 @@ def score_item(item: KeyItem, answer: Answer) -> tuple[Check, ...]:
             hit = any(_shows(d, item.cite_reference) for d in documents)
             checks.append(Check(f"reference shows {shown}", hit))
     checks += [Check(f"never: {s}", _norm(s) not in whole) for s in item.forbid_any]
-    return tuple(checks)
+    return tuple(checks) + context_checks(item, answer)
+
+
+def context_checks(item: KeyItem, answer: Answer) -> tuple[Check, ...]:
+    """A follow-up's carried context: what it must keep from earlier turns (`carried_all`:
+    its carried subjects and patient details) and what a topic switch must leave behind."""
+    turn = answer.turn
+    carried = _norm(" ".join((*turn.carried, *turn.carried_subjects)))
+    subjects = {_norm(s) for s in turn.carried_subjects}
+    return tuple(
+        [
+            Check("carries: " + " | ".join(g), any(_norm(s) in carried for s in g))
+            for g in item.carried_all
+        ]
+        + [
+            Check("drops: " + " | ".join(g), not any(_norm(s) in subjects for s in g))
+            for g in item.dropped_all
+        ]
+    )
 
 
 def _shows(document: Document, expected: Sequence[tuple[str, str]]) -> bool:
@@ -313,10 +337,36 @@ def evaluate_answers(
                 )
             )
         return AnswersReport(
-            str(key), tuple(results), perturbed, perturbed_abstained, engine.settings.fingerprint()
+            str(key),
+            tuple(results),
+            perturbed,
+            perturbed_abstained,
+            engine.settings.fingerprint(),
+            follow_up_figures(items, results),
         )
     finally:
         engine.close()
+
+
+def follow_up_figures(items: Sequence[KeyItem], results: Sequence[ItemResult]) -> dict[str, Any]:
+    """For the items with history: how many kept their carried context (every `carries:`
+    and `drops:` check held) and how many answerable ones abstained (false abstentions)."""
+    follow = [(i, r) for i, r in zip(items, results, strict=True) if i.history]
+    if not follow:
+        return {}
+
+    def kept(r: ItemResult) -> bool:
+        return all(c.passed for c in r.checks if c.name.startswith(("carries:", "drops:")))
+
+    answerable = [(i, r) for i, r in follow if not i.abstain]
+    return {
+        "follow_ups": len(follow),
+        "kept_context": sum(kept(r) for i, r in answerable),
+        "answerable_follow_ups": len(answerable),
+        "false_abstentions": sum(r.abstained for _, r in answerable),
+        "abstained_when_required": sum(r.abstained for i, r in follow if i.abstain),
+        "required_abstentions": sum(i.abstain for i, _ in follow),
+    }
 
 
 def _perturbed_abstentions(engine: Engine, item: KeyItem) -> tuple[str, ...]:

@@ -4,7 +4,6 @@ against gold judgments, answers against BioASQ's ideal answers, and their faithf
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,10 +15,11 @@ from medcite.cli_common import cli_errors, err, out, progress_bar, progress_repo
 from medcite.engine import Engine
 from medcite.eval.faithfulness import evaluate, json_report, load_questions, markdown_table
 from medcite.eval.ideal import IdealReport
-from medcite.eval.retrieval import Report, Row, evaluate_bioasq, lexical_only
+from medcite.eval.retrieval import Report, evaluate_bioasq, lexical_only
 
 eval_app = typer.Typer(
-    help="Measure medcite against gold judgments (BioASQ, MEDIQA); read from eval.data_dir.",
+    help="Measure medcite against gold judgments (answer keys, BioASQ, MEDIQA; read from "
+    "eval.data_dir) and refit its fitted models on training data only.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -98,7 +98,7 @@ def retrieval(
     if markdown:
         print(to_markdown(report))
     else:
-        out.print(_table(report))
+        out.print(report_table(report))
     if json_out:
         json_out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
         err.print(f"wrote {json_out}", highlight=False)
@@ -121,7 +121,7 @@ def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
-def _table(report: Report, digits: int = 3) -> Table:
+def report_table(report: Report, digits: int = 3) -> Table:
     header, body = _cells(report, digits)
     table = Table(title=f"{report.dataset}: {report.description}")
     table.add_column(header[0], no_wrap=True)
@@ -217,123 +217,6 @@ def _verdict_lines(report: IdealReport) -> list[str]:
         f"stated {report.verdict_accuracy:.3f} (always-yes: {report.always_yes_accuracy:.3f}); "
         f"verdicts on other questions: {report.verdicts_elsewhere}",
     ]
-
-
-@eval_app.command("fit-verdict")
-def fit_verdict_command(
-    ctx: typer.Context,
-    limit: Annotated[
-        int | None, typer.Option(min=1, help="Fit on the first N training yes/no questions.")
-    ] = None,
-    target: Annotated[
-        float,
-        typer.Option(
-            min=0.5, max=1.0, help="Cross-validated accuracy the stated verdicts must reach."
-        ),
-    ] = 0.87,
-    out_path: Annotated[
-        Path | None, typer.Option("--out", help="Where to write the model (default: in-tree).")
-    ] = None,
-) -> None:
-    """Refit the yes/no verdict model on the BioASQ training split (never the test split)."""
-    from medcite.answer.verdict import WEIGHTS_FILE
-    from medcite.eval.verdict_fit import fit_verdict
-
-    target_path = out_path or WEIGHTS_FILE
-    with cli_errors():
-        settings = settings_for(ctx)
-        with progress_reporter() as progress:
-            fitted = fit_verdict(
-                settings,
-                out=target_path,
-                limit=limit,
-                target=target,
-                progress=progress,
-            )
-    model, cv = fitted["model"], fitted["cross_validated"]
-    inputs = ", ".join(f"{i['name']} {i['weight']:+.2f}" for i in model["inputs"])
-    out.print(f"features: {inputs}", highlight=False)
-    out.print(
-        f"thresholds: no <= {model['low']}, yes >= {model['high']}; cross-validated: stated "
-        f"{cv['stated_share']:.1%} of answered questions, accuracy {cv['accuracy_where_stated']}",
-        highlight=False,
-    )
-    out.print(f"wrote {target_path}", highlight=False)
-
-
-@eval_app.command("fit-reranker")
-def fit_reranker_command(
-    ctx: typer.Context,
-    limit: Annotated[
-        int | None, typer.Option(min=1, help="Fit on the first N training questions.")
-    ] = None,
-    out_path: Annotated[
-        Path | None, typer.Option("--out", help="Where to write the weights (default: in-tree).")
-    ] = None,
-    dense: Annotated[
-        bool,
-        typer.Option(
-            help="Refit the hybrid weight set too (needs the embedded evaluation library); "
-            "--no-dense refits the lexical set and keeps the hybrid one."
-        ),
-    ] = True,
-) -> None:
-    """Refit the linear reranker on the training data: BioASQ's train split and MEDIQA's
-    training files (never a held-out split)."""
-    from medcite.eval.fit import fit_reranker
-    from medcite.retrieve.rerank import WEIGHTS_FILE
-
-    target = out_path or WEIGHTS_FILE
-    with cli_errors():
-        settings = settings_for(ctx)
-        with progress_reporter() as progress:
-            fitted = fit_reranker(
-                settings,
-                out=target,
-                limit=limit,
-                dense=dense,
-                progress=progress,
-            )
-    if not dense:
-        out.print("hybrid model kept as it was (not refitted without --dense)", highlight=False)
-    for name in ("hybrid", "lexical") if dense else ("lexical",):
-        inputs = sorted(fitted[name]["inputs"], key=lambda i: -abs(i["weight"]))[:6]
-        strongest = ", ".join(f"{i['name']} {i['weight']:+.2f}" for i in inputs)
-        out.print(f"{name} model, strongest inputs: {strongest}", highlight=False)
-    out.print(f"wrote {target}", highlight=False)
-
-
-@eval_app.command("cv-reranker")
-def cv_reranker_command(
-    ctx: typer.Context,
-    limit: Annotated[
-        int | None, typer.Option(min=1, help="Use the first N training questions of each set.")
-    ] = None,
-    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds.")] = 5,
-    markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown.")] = False,
-) -> None:
-    """Cross-validate the lexical reranker's recipe on the training questions (BioASQ train
-    split, MEDIQA training files): the chosen features and MEDIQA weight beside each
-    feature left out or added and other weights. Nothing is embedded."""
-    from medcite.eval.crossval import CV_METRICS, selection_table
-
-    with cli_errors():
-        settings = settings_for(ctx)
-        with progress_reporter() as progress:
-            rows = selection_table(settings, limit=limit, folds=folds, progress=progress)
-    body = [Row(name, metrics) for name, metrics in rows]
-    report = Report(
-        "cv-reranker",
-        f"{folds}-fold cross-validation, training questions only",
-        CV_METRICS,
-        tuple(body),
-        0,
-        settings.fingerprint(),
-    )
-    if markdown:
-        print(to_markdown(report, digits=4))
-    else:
-        out.print(_table(report, digits=4))
 
 
 @eval_app.command()
@@ -438,6 +321,14 @@ def answers(
             f"{report.perturbed}",
             highlight=False,
         )
+    if figures := report.extra:
+        out.print(
+            f"follow-ups: {figures['kept_context']} / {figures['answerable_follow_ups']} kept "
+            f"their carried context; false abstentions {figures['false_abstentions']} / "
+            f"{figures['answerable_follow_ups']}; abstained when required "
+            f"{figures['abstained_when_required']} / {figures['required_abstentions']}",
+            highlight=False,
+        )
     shown = report.results if verbose else [r for r in report.results if not r.passed]
     for line in summary_lines(report, shown):
         out.print(line, highlight=False, markup=False, soft_wrap=True)
@@ -446,69 +337,9 @@ def answers(
         err.print(f"wrote {json_out}", highlight=False)
 
 
-@eval_app.command("fit-scorer")
-def fit_scorer_command(
-    ctx: typer.Context,
-    bioasq_limit: Annotated[
-        int | None, typer.Option(min=1, help="Use the first N BioASQ training questions.")
-    ] = None,
-    medquad: Annotated[
-        int, typer.Option(min=0, help="MedQuAD training questions (answer-key foci left out).")
-    ] = 1500,
-    out_path: Annotated[
-        Path | None, typer.Option("--out", help="Where to write the weights (default: in-tree).")
-    ] = None,
-) -> None:
-    """Refit the evidence scorer (which sentences answer) on training data only: the BioASQ
-    train split and MedQuAD answers by question type; features chosen by cross-validation."""
-    from medcite.answer.scorer import WEIGHTS_FILE
-    from medcite.eval.fit_scorer import fit_scorer
+# The fitting commands (fit-reranker, cv-reranker, fit-scorer, fit-verdict,
+# fit-pubmed-kinds) register on
+# eval_app in their own module.
+from medcite.eval import fit_cli as _fit_cli  # noqa: E402
 
-    target = out_path or WEIGHTS_FILE
-    with cli_errors():
-        settings = settings_for(ctx)
-        with progress_reporter() as progress:
-            fitted = fit_scorer(
-                settings,
-                out=target,
-                bioasq_limit=bioasq_limit,
-                medquad_questions=medquad,
-                progress=progress,
-            )
-    out.print(
-        f"features: {', '.join(fitted.features)}\ncross-validated precision at 1 "
-        f"{fitted.cv_precision:.3f}, MRR {fitted.cv_mrr:.3f} over {fitted.questions}",
-        highlight=False,
-    )
-    out.print(f"wrote {target}", highlight=False)
-
-
-@eval_app.command("fit-pubmed-kinds")
-def fit_pubmed_kinds_command(
-    ctx: typer.Context,
-    files: Annotated[
-        list[Path] | None,
-        typer.Argument(help="PubMed XML files (default: the shared ones under corpus.root)."),
-    ] = None,
-    json_out: Annotated[
-        Path | None, typer.Option("--json", help="Also write the figures as JSON here.")
-    ] = None,
-) -> None:
-    """Refit the kind model for PubMed citations typed only "Journal Article" (held-back
-    accuracy on typed citations; features and settings chosen by cross-validation)."""
-    from medcite.eval.pubmed_kinds import fit_kind_model, shared_pubmed_files
-
-    with cli_errors():
-        chosen = files or shared_pubmed_files(settings_for(ctx))
-        with err.status("reading citations and cross-validating…"):
-            fit = fit_kind_model(chosen)
-    summary = fit.held_out["summary"]
-    out.print(
-        f"features {', '.join(fit.groups)} · L2 {fit.l2:g} · balance {fit.balance:g} · "
-        f"threshold {fit.threshold:g}\nheld-back typed citations ({summary['n']}): accuracy "
-        f"{summary['accuracy']:.3f}, macro-F1 {summary['macro_f1']:.3f}; above the threshold "
-        f"{summary['confident_accuracy']:.3f} on {summary['coverage']:.0%} of them",
-        highlight=False,
-    )
-    if json_out:
-        json_out.write_text(json.dumps(asdict(fit), indent=2) + "\n", encoding="utf-8")
+__all__ = ["_fit_cli", "eval_app"]

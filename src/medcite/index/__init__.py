@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 
+from medcite.datadir import tighten_tree
 from medcite.index.dense import DenseIndex, embed_passages, notice_once, open_dense
 from medcite.index.embedders import EmbedProgress
 from medcite.index.lexical import LexicalIndex, open_lexical
+from medcite.index.locking import OnWait, WriterLock
 from medcite.index.store import Store
 from medcite.settings import Settings
 
@@ -15,25 +20,63 @@ log = logging.getLogger(__name__)
 
 
 class Library:
-    """Store and lexical index opened together; the store is the source of truth."""
+    """Store and lexical index opened together; the store is the source of truth.
+
+    Writers (ingest, embed, repair) hold the data directory's writer lock (`writing()`);
+    readers never wait for it (`index/locking.py`).
+    """
 
     def __init__(self, settings: Settings) -> None:
         home = settings.data_dir
         self.settings = settings
         self.store = Store(home / "medcite.sqlite3")
-        self.lexical: LexicalIndex = open_lexical(
-            settings.retrieval.lexical_backend,
-            home / "lexical" / settings.retrieval.lexical_backend,
-            settings.retrieval.title_boost,
-        )
+        self.lock = WriterLock(home)
+        may_write = self.lock.try_acquire()
+        try:
+            self.lexical: LexicalIndex = open_lexical(
+                settings.retrieval.lexical_backend,
+                home / "lexical" / settings.retrieval.lexical_backend,
+                settings.retrieval.title_boost,
+                may_write=may_write,
+            )
+            if may_write:
+                tighten_tree(self._lexical_folder)
+        finally:
+            if may_write:
+                self.lock.release()
         self.sync()
+
+    @property
+    def _lexical_folder(self) -> Path:
+        return self.settings.data_dir / "lexical"
+
+    @contextmanager
+    def writing(self, on_wait: OnWait | None = None) -> Iterator[None]:
+        """Hold the writer lock (waiting up to `ingest.lock_wait_s` for another writer, and
+        saying so through `on_wait`, by default a logged warning)."""
+        self.lock.acquire(self.settings.ingest.lock_wait_s, on_wait or log.warning)
+        try:
+            yield
+        finally:
+            self.lock.release()
 
     def sync(self) -> int:
         """Bring the lexical index up to date with the store; returns documents rewritten.
 
         Replays the queue left by an interrupted ingest, and rebuilds from scratch when the
-        index was deleted or does not match the store.
+        index was deleted or does not match the store. Only with the writer lock: while
+        another process writes, the index is searched as it is (it catches up when that
+        process syncs it).
         """
+        if not self.lock.try_acquire():
+            log.info("another process is writing the library; searching the index as it is")
+            return 0
+        try:
+            return self._sync_lexical()
+        finally:
+            self.lock.release()
+
+    def _sync_lexical(self) -> int:
         pending = self.store.pending_lexical()
         if not pending and self.lexical.size() != self.store.passage_count():
             log.warning("lexical index out of step with the store; rebuilding it")
@@ -43,6 +86,7 @@ class Library:
             return 0
         self.lexical.replace(pending, self.store.passages_of(pending))
         self.store.clear_pending(pending)
+        tighten_tree(self._lexical_folder)  # new segments: private whatever the umask
         return len(pending)
 
     @cached_property
@@ -65,6 +109,10 @@ class Library:
         dense = self.dense
         if dense is None:
             return 0
+        with self.writing():
+            return self._sync_vectors(dense, progress)
+
+    def _sync_vectors(self, dense: DenseIndex, progress: EmbedProgress | None) -> int:
         pending = self.store.pending_vectors()
         if not pending and dense.vectors.size() != self.store.passage_count():
             log.warning("vector index out of step with the store; rebuilding it")

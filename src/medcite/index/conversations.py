@@ -3,10 +3,17 @@
 An answer is kept as the JSON its caller serialised (the web app stores `AnswerPublic`),
 with a random id that is safe to share in a URL. Writes are serialised by a lock; every
 thread reads through its own connection (see `Store`).
+
+Questions may describe patients. `append` stores every question scrubbed of identifiers
+(and the identifiers it finds replaced in the answer's JSON too), whoever the caller; callers
+should also ask without them (the web app does). `forget` deletes conversations with their
+answers, overwriting the deleted content in the database file (`secure_delete`) and emptying
+the write-ahead log where it could linger.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 import threading
@@ -16,6 +23,7 @@ from datetime import UTC, datetime
 
 from medcite.errors import NotFound
 from medcite.index.store import Store
+from medcite.privacy import scrub
 from medcite.types import Audience
 
 ID_BYTES = 12  # 16 URL-safe characters: unguessable, so a shared link is the only way in
@@ -29,6 +37,14 @@ class SavedAnswer:
     question: str
     audience: Audience
     body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """What `Conversations.forget` deleted."""
+
+    conversations: int
+    answers: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +134,9 @@ class Conversations:
     def append(
         self, conversation_id: str, question: str, audience: Audience, body: str
     ) -> SavedAnswer:
-        """Save an answer as the conversation's next turn; the conversation takes its audience."""
+        """Save an answer as the conversation's next turn; the conversation takes its audience.
+        The question is stored scrubbed of identifiers, and the body without them."""
+        question, body = _scrubbed(question, body)
         saved = SavedAnswer(_new_id(), conversation_id, _now(), question, audience, body)
         with self._write, self.store.transaction() as db:
             seq = db.execute(
@@ -137,6 +155,71 @@ class Conversations:
                 (conversation_id, int(seq), saved.id),
             )
         return saved
+
+    def forget(
+        self, *, before: datetime | None = None, conversation_id: str | None = None
+    ) -> Forgotten:
+        """Delete every conversation (no argument), those whose last turn is older than
+        `before`, or one, with their answers; forgetting all or by date also deletes answers
+        no conversation holds."""
+        if conversation_id is not None:
+            where, params, loose = "id = ?", [conversation_id], None
+        elif before is not None:
+            where, params, loose = "updated < ?", [before.isoformat()], before
+        else:
+            where, params, loose = "1", [], datetime.max.replace(tzinfo=UTC)
+        db = self.store.connection
+        with self._write:
+            db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten with zeros
+            try:
+                forgotten = self._delete(where, params, loose)
+            finally:
+                db.execute("PRAGMA secure_delete = OFF")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # old pages must not linger there
+        return forgotten
+
+    def _delete(self, where: str, params: list[str], loose: datetime | None) -> Forgotten:
+        with self.store.transaction() as db:
+            ids = [
+                str(r[0]) for r in db.execute(f"SELECT id FROM conversations WHERE {where}", params)
+            ]
+            answer_ids: list[str] = []
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                answer_ids += [
+                    str(r[0])
+                    for r in db.execute(
+                        "SELECT answer_id FROM conversation_turns "
+                        f"WHERE conversation_id IN ({marks})",
+                        chunk,
+                    )
+                ]
+                db.execute(f"DELETE FROM conversations WHERE id IN ({marks})", chunk)  # + turns
+            for chunk in _chunks(answer_ids):
+                db.execute(f"DELETE FROM answers WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            orphans = 0
+            if loose is not None:
+                orphans = db.execute(
+                    "DELETE FROM answers WHERE created < ? "
+                    "AND id NOT IN (SELECT answer_id FROM conversation_turns)",
+                    (loose.isoformat(),),
+                ).rowcount
+        return Forgotten(len(ids), len(answer_ids) + orphans)
+
+
+def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _scrubbed(question: str, body: str) -> tuple[str, str]:
+    """The question with its identifiers replaced by placeholders, and the body with every
+    identifier found in the question replaced by the same placeholder wherever it appears."""
+    found = scrub(question)
+    longest_first = sorted(found.replacements.items(), key=lambda item: -len(item[1]))
+    for placeholder, value in longest_first:
+        body = body.replace(json.dumps(value, ensure_ascii=False)[1:-1], placeholder)
+        body = body.replace(json.dumps(value)[1:-1], placeholder)
+    return " ".join(found.text.split()), body
 
 
 def _insert_answer(db: sqlite3.Connection, saved: SavedAnswer) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import shutil
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -58,29 +59,42 @@ class LexicalIndex(ABC):
     def size(self) -> int:
         """How many passages are indexed."""
 
+    def passage_ids(self) -> set[str]:
+        """Every indexed passage id (`medcite check` compares them with the store)."""
+        raise NotImplementedError(f"the {self.name} backend cannot list its passages")
+
 
 class TantivyIndex(LexicalIndex):
     name = "tantivy"
 
-    def __init__(self, path: Path, title_boost: float = 1.5) -> None:
+    def __init__(self, path: Path, title_boost: float = 1.5, *, may_write: bool = True) -> None:
         import tantivy
 
         self._tantivy = tantivy
         self.path = path
         self.title_boost = title_boost
-        self._index = self._open(path)
+        self._index = self._open(path, may_write)
         self._index.register_tokenizer(TOKENIZER, analyzer())
 
-    def _open(self, path: Path) -> Any:
+    def _open(self, path: Path, may_write: bool) -> Any:
+        """Open the index; one of another schema version is derived data, deleted and rebuilt
+        from the store, but only by a process that may write it."""
         marker = path / "medcite-schema"
-        if path.exists() and (not marker.exists() or marker.read_text() != _SCHEMA_VERSION):
+        current = marker.exists() and marker.read_text() == _SCHEMA_VERSION
+        if path.exists() and not current:
+            if not may_write:
+                raise StoreError(
+                    f"the lexical index at {path} must be rebuilt, and another medcite "
+                    "process is writing the library: try again when it has finished"
+                )
             shutil.rmtree(path)  # derived data: rebuilt from the store
         path.mkdir(parents=True, exist_ok=True)
         try:
             index = self._tantivy.Index(self._schema(), path=str(path), reuse=True)
         except (OSError, ValueError) as exc:
-            raise StoreError(f"cannot open the lexical index at {path}: {exc}") from exc
-        marker.write_text(_SCHEMA_VERSION)
+            raise corrupted(path, exc) from exc
+        if may_write and not current:
+            marker.write_text(_SCHEMA_VERSION)
         return index
 
     def _schema(self) -> Any:
@@ -109,11 +123,24 @@ class TantivyIndex(LexicalIndex):
                 clauses.append((occur, _boosted(q, section, group.boost)))
         if not clauses:
             return []
-        searcher = self._index.searcher()
-        hits = searcher.search(q.boolean_query(clauses), limit=k).hits
-        return [
-            LexicalResult(searcher.doc(addr)["passage_id"][0], float(score)) for score, addr in hits
-        ]
+        with self._reading():
+            searcher = self._index.searcher()
+            hits = searcher.search(q.boolean_query(clauses), limit=k).hits
+            return [
+                LexicalResult(searcher.doc(addr)["passage_id"][0], float(score))
+                for score, addr in hits
+            ]
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A damaged index fails with what to do, not a panic from inside tantivy (pyo3's
+        PanicException is a BaseException)."""
+        try:
+            yield
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:
+            raise corrupted(self.path, exc) from None
 
     def replace(self, doc_ids: Sequence[str], passages: Iterable[Passage]) -> None:
         writer = self._writer()
@@ -151,14 +178,25 @@ class TantivyIndex(LexicalIndex):
             ) from exc
 
     def doc_freq(self, term: str) -> int:
-        return int(self._index.searcher().doc_freq("text", term))
+        with self._reading():
+            return int(self._index.searcher().doc_freq("text", term))
 
     def is_topic(self, words: str) -> bool:
         key = topic_key(words)
-        return bool(key) and self._index.searcher().doc_freq("topic", key) > 0
+        if not key:
+            return False
+        with self._reading():
+            return bool(self._index.searcher().doc_freq("topic", key) > 0)
 
     def size(self) -> int:
-        return int(self._index.searcher().num_docs)
+        with self._reading():
+            return int(self._index.searcher().num_docs)
+
+    def passage_ids(self) -> set[str]:
+        with self._reading():
+            searcher = self._index.searcher()
+            found = searcher.search(self._tantivy.Query.all_query(), limit=max(1, self.size()))
+            return {str(searcher.doc(addr)["passage_id"][0]) for _, addr in found.hits}
 
 
 def indexed_title(document: Document) -> str:
@@ -204,15 +242,26 @@ def _boosted(q: Any, query: Any, boost: float) -> Any:
     return query if boost == 1.0 else q.boost_query(query, boost)
 
 
-LEXICAL_BACKENDS: dict[str, Callable[[Path, float], LexicalIndex]] = {
+def corrupted(path: Path, exc: BaseException) -> StoreError:
+    """The error for an index that cannot be read: what failed, and how to rebuild it."""
+    return StoreError(
+        f"the lexical index at {path} cannot be read ({exc}); it is derived from the store: "
+        "run `medcite check --repair` to rebuild it"
+    )
+
+
+LEXICAL_BACKENDS: dict[str, Callable[..., LexicalIndex]] = {
     TantivyIndex.name: TantivyIndex,
 }
 
 
-def open_lexical(backend: str, path: Path, title_boost: float) -> LexicalIndex:
+def open_lexical(
+    backend: str, path: Path, title_boost: float, *, may_write: bool = True
+) -> LexicalIndex:
+    """The lexical index; `may_write` is false while another process holds the writer lock."""
     try:
         factory = LEXICAL_BACKENDS[backend]
     except KeyError:
         known = ", ".join(sorted(LEXICAL_BACKENDS))
         raise ConfigError(f"unknown lexical backend {backend!r}; choose one of: {known}") from None
-    return factory(path, title_boost)
+    return factory(path, title_boost, may_write=may_write)

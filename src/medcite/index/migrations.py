@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -74,7 +75,30 @@ def _m003_vectors(db: sqlite3.Connection) -> None:
     )
 
 
-def _m004_identity(db: sqlite3.Connection) -> None:
+def _m004_scrubbed_questions(db: sqlite3.Connection) -> None:
+    """Questions stored verbatim by earlier versions of the web app, scrubbed of identifiers
+    in place (the column and the answer's JSON); the old text is overwritten on disk."""
+    from medcite.privacy import scrub
+
+    db.execute("PRAGMA secure_delete = ON")
+    rows = db.execute("SELECT id, question, body FROM answers").fetchall()
+    for answer_id, question, body in rows:
+        clean = " ".join(scrub(str(question)).text.split())
+        if clean == question:
+            continue
+        try:
+            public = json.loads(str(body))
+            public["question"] = clean
+            body = json.dumps(public, ensure_ascii=False)
+        except (ValueError, TypeError, KeyError):
+            pass  # not an answer's JSON: nothing of it is shown
+        db.execute(
+            "UPDATE answers SET question = ?, body = ? WHERE id = ?", (clean, body, answer_id)
+        )
+    db.execute("PRAGMA secure_delete = OFF")
+
+
+def _m005_identity(db: sqlite3.Connection) -> None:
     """Document identity (ingest/identity.py): each document's global key and revision,
     the versions other files hold while one is active, and withdrawals (deletions and
     retractions). Every file is read again at its next ingest, since ids now depend on it."""
@@ -110,7 +134,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial,
     _m002_conversations,
     _m003_vectors,
-    _m004_identity,
+    _m004_scrubbed_questions,
+    _m005_identity,
 )
 
 

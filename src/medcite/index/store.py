@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from medcite.datadir import private_dir, private_file, tighten_files
 from medcite.errors import NotFound, StoreError
 from medcite.index.migrations import migrate
 from medcite.index.writes import SourceWriter, WriteResult
@@ -64,7 +65,7 @@ class Store:
     """Relational storage behind a small API; callers never see SQL rows."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(private_dir(path.parent) / path.name)  # questions may be stored here
         self.path = path
         self._docs: dict[str, Document] = {}
         self._lock = threading.Lock()
@@ -96,6 +97,7 @@ class Store:
             db.execute("PRAGMA busy_timeout=10000")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        tighten_files(*(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm")))
         return db
 
     def _close_finished_threads(self) -> None:

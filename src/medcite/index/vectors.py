@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
+from medcite.datadir import private_dir
 from medcite.errors import ConfigError, MissingExtra, StoreError
 
 log = logging.getLogger(__name__)
@@ -94,7 +96,8 @@ class VectorIndex(ABC):
             return empty
 
     def _save(self) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        private_dir(self.path)
         tmp = self.path / "vectors.tmp.npz"
         meta = json.dumps({"dimensions": self.dimensions})
         try:
@@ -105,6 +108,7 @@ class VectorIndex(ABC):
                 doc_ids=self.doc_ids,
                 matrix=self.matrix,
             )
+            tmp.chmod(0o600)
             tmp.replace(self._file)
         except OSError as exc:
             raise StoreError(f"cannot write the vector index at {self.path}: {exc}") from exc
@@ -159,9 +163,10 @@ class HnswIndex(VectorIndex):
         graph = Index(ndim=self.dimensions, metric="ip", dtype="f32", connectivity=16)
         graph.add(np.arange(self.size(), dtype=np.uint64), self.matrix, threads=2)
         for old in self.path.glob("hnsw-*.usearch"):
-            old.unlink()
-        tmp = self.path / "hnsw.tmp"
+            old.unlink(missing_ok=True)
+        tmp = self.path / f"hnsw.{os.getpid()}.tmp"  # readers may build it at the same time
         graph.save(str(tmp))
+        tmp.chmod(0o600)
         tmp.replace(saved)
         return graph
 

@@ -29,14 +29,27 @@ _KNOWN_HEADINGS = frozenset(
 )
 _HEADING_PHRASES = ("case report", "case presentation", "case description", "case summary")
 _MAX_CELL = 48
+_TAIL = 200  # characters of the joined text a line-break hyphen test looks back at
 
 
 @dataclass
 class _Para:
     lines: list[str] = field(default_factory=list)
+    _counted: int = 0  # lines already counted into the two totals below
+    _unclosed: int = 0  # "(" minus ")"
+    _chars: int = 0
 
     def text(self, lexicon: set[str]) -> str:
         return join_lines(self.lines, lexicon)
+
+    def totals(self) -> tuple[int, int]:
+        """Unclosed parentheses and length of the lines joined by spaces, counted once per
+        line however often asked (a paragraph may grow by a line at a time)."""
+        for line in self.lines[self._counted :]:
+            self._unclosed += line.count("(") - line.count(")")
+            self._chars += len(line) + 1
+        self._counted = len(self.lines)
+        return self._unclosed, self._chars - 1
 
 
 def blocks_from_text(text: str, *, markdown: bool = False) -> list[Block]:
@@ -243,31 +256,38 @@ def _continues(prev: _Para, nxt: _Para) -> bool:
         return False
     if first[0].islower() or last[-1:] in _HYPHENS + "–—/(":
         return True
-    joined = " ".join(prev.lines)
-    if joined.count("(") > joined.count(")"):
+    unclosed, length = prev.totals()
+    if unclosed > 0:
         return True
     # A long paragraph cut at a page break: it does not end a sentence.
-    return len(prev.lines) >= 2 and len(joined) > 80
+    return len(prev.lines) >= 2 and length > 80
 
 
 def join_lines(lines: list[str], lexicon: set[str]) -> str:
-    """Join wrapped lines, re-joining words split by a line-break hyphen."""
-    out = ""
+    """Join wrapped lines, re-joining words split by a line-break hyphen.
+
+    Linear in the text's length: pieces are joined once at the end, and the hyphen test looks
+    only at the end of what is joined so far.
+    """
+    pieces: list[str] = []
+    tail = ""  # the last characters joined so far
     for raw in lines:
         line = raw.strip()
         if not line:
             continue
-        if not out:
-            out = line
-        elif out[-1] in _HYPHENS and _is_break_hyphen(out, line, lexicon):
-            out = out[:-1] + line
-        elif out[-1] in _HYPHENS:
-            out = out[:-1] + "-" + line
-        elif out[-1] in "–—/":
-            out = out + line
+        if not pieces:
+            piece = line
+        elif tail[-1] in _HYPHENS:
+            broken = _is_break_hyphen(tail, line, lexicon)
+            pieces[-1], tail = pieces[-1][:-1], tail[:-1]
+            piece = line if broken else "-" + line
+        elif tail[-1] in "–—/":
+            piece = line
         else:
-            out = out + " " + line
-    return out
+            piece = " " + line
+        pieces.append(piece)
+        tail = (tail + piece)[-_TAIL:]
+    return "".join(pieces)
 
 
 def _is_break_hyphen(left_text: str, right_text: str, lexicon: set[str]) -> bool:

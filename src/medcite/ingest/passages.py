@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from medcite.sources.base import Block
@@ -9,6 +10,10 @@ from medcite.text import sentence_spans
 from medcite.types import PassageKind
 
 _SEP = "\n\n"
+# A passage longer than this many targets is cut: a table between rows, a sentence between
+# words (a "sentence" that long is a list or a file without punctuation). Real sources stay
+# under it: MedQuAD's longest sentence is 6.1 targets, the FDA labels' longest table 3.3.
+_MAX_TARGETS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +62,10 @@ def _pack(placed: list[tuple[Block, int]], target: int) -> list[Span]:
     for block, start in placed:
         if block.standalone or block.kind != PassageKind.TEXT:
             flush()
-            spans.append(Span(start, start + len(block.text), block.section, block.kind))
+            spans.extend(
+                Span(start + s, start + e, block.section, block.kind)
+                for s, e in _cut(block.text, 0, len(block.text), target * _MAX_TARGETS, "\n")
+            )
             continue
         if len(block.text) > target * 1.5:
             flush()
@@ -76,7 +84,7 @@ def _split_long(block: Block, start: int, target: int) -> list[Span]:
     pieces: list[Span] = []
     piece_start: int | None = None
     piece_end = start
-    for s, e in sentence_spans(block.text):
+    for s, e in _sentences(block.text, target):
         s, e = s + start, e + start
         if piece_start is not None and e - piece_start > target:
             pieces.append(Span(piece_start, piece_end, block.section, block.kind))
@@ -87,3 +95,33 @@ def _split_long(block: Block, start: int, target: int) -> list[Span]:
     if piece_start is not None:
         pieces.append(Span(piece_start, piece_end, block.section, block.kind))
     return pieces
+
+
+def _sentences(text: str, target: int) -> Iterator[tuple[int, int]]:
+    """Sentence spans; one over the limit is cut between words into pieces of `target`."""
+    for s, e in sentence_spans(text):
+        if e - s > target * _MAX_TARGETS:
+            yield from _cut(text, s, e, target, " ")
+        else:
+            yield s, e
+
+
+def _cut(text: str, start: int, end: int, limit: int, at: str) -> list[tuple[int, int]]:
+    """`text[start:end]` in pieces of at most `limit` characters, each ending after the last
+    `at` (a line break, a space) inside it when there is one, else at the limit."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > limit:
+        cut = text.rfind(at, start + 1, start + limit)
+        cut = cut + 1 if cut > start else start + limit
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return [trimmed for s, e in pieces if (trimmed := _trim(text, s, e))[0] < trimmed[1]]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

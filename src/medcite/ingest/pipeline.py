@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from medcite.errors import FileTooLarge, SourceError, UnsupportedFormat
+from medcite.errors import (
+    FileTooLarge,
+    MedciteError,
+    NotRegularFile,
+    RecordError,
+    SourceError,
+    UnsupportedFormat,
+)
 from medcite.index import Library
+from medcite.index.locking import OnWait
 from medcite.index.store import DocumentRecord, SourceRecord
 from medcite.index.writes import WriteResult
+from medcite.ingest.files import check_source, expand_paths, read_head, read_source_bytes
 from medcite.ingest.identity import document_id, global_key, short_hash
 from medcite.ingest.kinds import classify_kind
 from medcite.ingest.passages import layout_document
@@ -28,18 +36,21 @@ from medcite.types import DocKind, Document, Passage
 log = logging.getLogger(__name__)
 
 Status = Literal["added", "updated", "unchanged", "failed", "skipped"]
-_NOT_CONTENT = ("license", "copying", "readme", "notice", "changelog")
-_READER_VERSION = "5"  # bump when cleaning or splitting changes, so files are re-read
+_READER_VERSION = "6"  # bump when cleaning or splitting changes, so files are re-read
+_STREAM_MB_PER_BUDGET = 8  # streamed files: ingest.max_file_seconds per 8 MB on disk
 SYNC_DOCUMENTS = 20_000  # documents committed to the store before the lexical index catches up
 
 
 @dataclass(frozen=True, slots=True)
 class FileOutcome:
+    """What happened to one file; `skipped_records` names each bad record left out of it."""
+
     path: Path
     status: Status
     documents: int = 0
     passages: int = 0
     detail: str = ""
+    skipped_records: tuple[RecordError, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +64,10 @@ class IngestReport:
     @property
     def passages(self) -> int:
         return sum(o.passages for o in self.outcomes if o.status in ("added", "updated"))
+
+    @property
+    def skipped_records(self) -> int:
+        return sum(len(o.skipped_records) for o in self.outcomes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,73 +84,78 @@ class IngestEvent:
 Progress = Callable[[IngestEvent], None]
 
 
-def expand_paths(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
-    """Files to ingest, each with whether it was named explicitly (not found in a folder)."""
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and not hidden:
-                    yield child, False
-        else:
-            yield path, True
-
-
 def ingest(
     paths: Sequence[Path],
     library: Library,
     *,
     kind: DocKind | None = None,
     progress: Progress | None = None,
+    on_wait: OnWait | None = None,
 ) -> IngestReport:
     """Ingest files and folders into the library; a bad file never stops the batch.
 
-    Each file is committed to the store on its own; the lexical index catches up from the
-    store's queue every `SYNC_DOCUMENTS` documents and at the end (a crash in between is
-    repaired when the library is next opened)."""
+    Holds the library's writer lock throughout: another writer first is waited for
+    (`on_wait` is told once), and nothing is written until it has finished. Each file is
+    committed to the store on its own; the lexical index catches up from the store's queue
+    every `SYNC_DOCUMENTS` documents and at the end (a crash in between is repaired when the
+    library is next opened)."""
     started = time.perf_counter()
-    outcomes = []
-    unsynced = 0
-    try:
-        for path, explicit in expand_paths(paths):
-            emit = progress or (lambda _e: None)
-            emit(IngestEvent(path, "start"))
-            outcome = _ingest_file(path, explicit, library, kind, emit)
-            emit(IngestEvent(path, "done", outcome=outcome))
-            outcomes.append(outcome)
-            unsynced += outcome.documents if outcome.status in ("added", "updated") else 0
-            if unsynced >= SYNC_DOCUMENTS:
-                library.sync()
-                unsynced = 0
-    finally:
-        library.sync()
+    outcomes: list[FileOutcome] = []
+    with library.writing(on_wait or log.warning):
+        try:
+            _each_file(paths, library, kind, progress, outcomes)
+        finally:
+            library.sync()
     return IngestReport(tuple(outcomes), time.perf_counter() - started)
+
+
+def _each_file(
+    paths: Sequence[Path],
+    library: Library,
+    kind: DocKind | None,
+    progress: Progress | None,
+    outcomes: list[FileOutcome],
+) -> None:
+    unsynced = 0
+    for path, explicit in expand_paths(paths):
+        emit = progress or (lambda _e: None)
+        emit(IngestEvent(path, "start"))
+        outcome = _ingest_file(path, explicit, library, kind, emit)
+        emit(IngestEvent(path, "done", outcome=outcome))
+        outcomes.append(outcome)
+        unsynced += outcome.documents if outcome.status in ("added", "updated") else 0
+        if unsynced >= SYNC_DOCUMENTS:
+            library.sync()
+            unsynced = 0
 
 
 def _ingest_file(
     path: Path, explicit: bool, library: Library, kind: DocKind | None, emit: Progress
 ) -> FileOutcome:
+    """One file, one transaction; every failure becomes this file's outcome, never the
+    batch's (a reader's own bug on hostile input included)."""
     settings = library.settings
     try:
-        reader = _reader(path, settings)
-        data = b"" if reader.streamed else _read_bytes(path, settings)
+        reader, data = _open(path, settings)
         source = _source_record(path, data, reader, kind, settings)
         previous = library.store.source(source.id)
         if previous is not None and previous.content_hash == source.content_hash:
             return FileOutcome(path, "unchanged", previous.n_documents, previous.n_passages)
-        result = _write(path, data, reader, kind, library, source, emit)
-    except UnsupportedFormat as exc:
+        result, skipped = _write(path, data, reader, kind, library, source, emit)
+    except (UnsupportedFormat, NotRegularFile) as exc:
         if not explicit:
-            return FileOutcome(path, "skipped", detail=exc.reason)
+            return FileOutcome(path, "skipped", detail=str(exc))
         return FileOutcome(path, "failed", detail=str(exc))
     except SourceError as exc:
-        return FileOutcome(path, "failed", detail=str(exc))
-    except (OSError, ValueError, RecursionError, EOFError) as exc:
+        return FileOutcome(exc.path, "failed", detail=str(exc))
+    except MedciteError:
+        raise  # the store or the index, not this file: stop
+    except Exception as exc:  # a reader's bug on hostile input fails this file only
         log.exception("unexpected error reading %s", path)
-        return FileOutcome(path, "failed", detail=str(SourceError(path, repr(exc))))
+        return FileOutcome(path, "failed", detail=str(SourceError(path, repr(exc)[:300])))
     status: Status = "updated" if previous is not None else "added"
     detail = _detail(result, previous is not None)
-    return FileOutcome(path, status, result.active, result.passages, detail)
+    return FileOutcome(path, status, result.active, result.passages, detail, skipped)
 
 
 def _detail(result: WriteResult, updated: bool) -> str:
@@ -149,39 +169,17 @@ def _detail(result: WriteResult, updated: bool) -> str:
     return ", ".join(parts)
 
 
-def _reader(path: Path, settings: Settings) -> Reader:
-    """The reader for a file, chosen from its name and first bytes (decompressed if .gz)."""
-    if not path.exists():
-        raise SourceError(path, "no such file or folder")
-    if path.name.lower().startswith(_NOT_CONTENT):
-        raise UnsupportedFormat(path, "licence/readme files are not evidence")
-    reader = reader_for(path, _head(path))
-    if reader.streamed:
-        size = path.stat().st_size
-        limit = int(settings.ingest.max_stream_mb * 1024 * 1024)
-        if size > limit:
-            raise FileTooLarge(path, f"{size / 1e6:.0f} MB > {settings.ingest.max_stream_mb:g} MB")
-    return reader
-
-
-def _head(path: Path) -> bytes:
-    with path.open("rb") as raw:
-        head = raw.read(4096)
-    if path.suffix.lower() == ".gz" and head.startswith(b"\x1f\x8b"):
-        try:
-            with gzip.open(path, "rb") as unzipped:
-                return unzipped.read(4096)
-        except (OSError, EOFError) as exc:
-            raise SourceError(path, f"cannot decompress: {exc}") from exc
-    return head
-
-
-def _read_bytes(path: Path, settings: Settings) -> bytes:
+def _open(path: Path, settings: Settings) -> tuple[Reader, bytes]:
+    """The file's reader, chosen from its name and first bytes (decompressed if .gz), and its
+    bytes, or none for a streamed reader (which opens the file itself)."""
+    check_source(path)
+    reader = reader_for(path, read_head(path))
+    if not reader.streamed:
+        return reader, read_source_bytes(path, int(settings.ingest.max_file_mb * 1024 * 1024))
     size = path.stat().st_size
-    limit = int(settings.ingest.max_file_mb * 1024 * 1024)
-    if size > limit:
-        raise FileTooLarge(path, f"{size / 1e6:.0f} MB > {settings.ingest.max_file_mb:g} MB")
-    return path.read_bytes()
+    if size > settings.ingest.max_stream_mb * 1024 * 1024:
+        raise FileTooLarge(path, f"{size / 1e6:.0f} MB > {settings.ingest.max_stream_mb:g} MB")
+    return reader, b""
 
 
 def _source_record(
@@ -195,8 +193,8 @@ def _source_record(
                 h.update(chunk)
     for related in reader.related_files(path):
         h.update(related.read_bytes() if related.is_file() else b"")
-    ingest = settings.ingest
-    options = [reader.name, str(kind), ingest.passage_chars, ingest.title_only_citations]
+    cfg = settings.ingest
+    options = [reader.name, kind, cfg.passage_chars, cfg.title_only_citations, cfg.encoding]
     h.update(f"|{'|'.join(map(str, options))}|{_READER_VERSION}".encode())
     return SourceRecord(short_hash(resolved), resolved, h.hexdigest(), reader.name)
 
@@ -209,18 +207,31 @@ def _write(
     library: Library,
     source: SourceRecord,
     emit: Progress,
-) -> WriteResult:
-    """Read every item of the file and put it into the store, in one transaction."""
+) -> tuple[WriteResult, tuple[RecordError, ...]]:
+    """Read every item of the file and put it into the store, in one transaction; the
+    records skipped as bad are returned beside what was written."""
     settings = library.settings
-    max_bytes = int(settings.ingest.max_stream_mb * 1024 * 1024)
-    sections = _spl_sections(path.parent)
-    file = SourceFile(path, data, sections, max_bytes, settings.ingest.title_only_citations)
+    cfg = settings.ingest
+    file = SourceFile(
+        path,
+        data,
+        _spl_sections(path.parent),
+        max_bytes=int(cfg.max_stream_mb * 1024 * 1024),
+        title_only=cfg.title_only_citations,
+        encoding=cfg.encoding,
+        deadline=time.monotonic() + _budget(path, reader, cfg.max_file_seconds),
+    )
     versions = library.store.document_versions(source.id)
     total = data.count(b"\n") if reader.name in ("medquad", "beir") else 0
-    batch = settings.ingest.batch_docs
+    skipped: list[RecordError] = []
     with library.store.writing(source) as writer:
         n = 0
         for n, item in enumerate(reader.read(file), start=1):
+            file.check_time()
+            if isinstance(item, RecordError):
+                log.info("%s", item)
+                skipped.append(item)
+                continue
             if isinstance(item, Withdrawal):
                 if global_key(item.key):
                     doc_id = document_id(item.key, source.id)
@@ -231,10 +242,18 @@ def _write(
                 writer.keep(record.document.id)
             else:
                 writer.put(record)
-            if n % batch == 0:
+            if n % cfg.batch_docs == 0:
                 emit(IngestEvent(path, "read", n, total))
         emit(IngestEvent(path, "write", n, n))
-    return writer.result
+    return writer.result, tuple(skipped)
+
+
+def _budget(path: Path, reader: Reader, seconds: float) -> float:
+    """Seconds a file may take to read: `seconds`, and for a streamed file (a PubMed update
+    file, a DailyMed zip) as much per `_STREAM_MB_PER_BUDGET` MB it holds on disk."""
+    if not reader.streamed:
+        return seconds
+    return seconds * max(1.0, path.stat().st_size / (_STREAM_MB_PER_BUDGET * 1024 * 1024))
 
 
 def build_record(

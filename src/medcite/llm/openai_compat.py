@@ -3,6 +3,11 @@
 Uses the official `openai` client (extra `medcite[llm]`), imported when the backend is built.
 The client's own retries are off: this module retries timeouts, connection errors, 429 and
 5xx itself, with exponential backoff, so every backend fails the same way (`LLMError`).
+
+Whether patient data may reach the endpoint unscrubbed is the user's explicit decision
+(`llm.trusted_endpoint`), never inferred from the host name: "localhost" may be a tunnel, and
+the HTTP client would send even a loopback request through HTTP_PROXY. A trusted endpoint is
+reached directly, with the environment's proxy settings ignored.
 """
 
 from __future__ import annotations
@@ -44,6 +49,13 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
+def _direct_client(timeout_s: float) -> Any:
+    """An HTTP client that ignores HTTP(S)_PROXY, ALL_PROXY and the rest of the environment."""
+    import httpx
+
+    return httpx.Client(trust_env=False, timeout=timeout_s, follow_redirects=False)
+
+
 def _without_credentials(url: str) -> str:
     """The URL as it may be shown: no user or password."""
     parts = urlsplit(url)
@@ -79,6 +91,7 @@ class OpenAICompatible(LLM):
         temperature: float = 0.0,
         context_window: int = 8192,
         json_mode: JsonMode = "schema",
+        trusted: bool = False,
     ) -> None:
         try:
             import openai
@@ -90,15 +103,25 @@ class OpenAICompatible(LLM):
             )
         self._openai = openai
         self._client = openai.OpenAI(
-            base_url=base_url, api_key=api_key or "unused", timeout=timeout_s, max_retries=0
+            base_url=base_url,
+            api_key=api_key or "unused",
+            timeout=timeout_s,
+            max_retries=0,
+            http_client=_direct_client(timeout_s) if trusted else None,
         )
         self.base_url, self.model = base_url, model
         self.timeout_s, self.max_retries, self.backoff_s = timeout_s, max_retries, retry_backoff_s
         self.max_tokens, self.temperature = max_tokens, temperature
         self.context_window, self.json_mode = context_window, json_mode
         self.supports_json = json_mode != "off"
-        self.is_local = is_loopback_url(base_url)
+        self.is_local = trusted  # patient data reaches it unscrubbed: the user's decision
         self._where = _without_credentials(base_url)
+        if trusted and not is_loopback_url(base_url):
+            log.warning(
+                "llm.trusted_endpoint is on for %s, which is not this machine: questions are "
+                "sent to it unscrubbed",
+                self._where,
+            )
 
     @classmethod
     def from_settings(cls, cfg: LLMSettings) -> OpenAICompatible:
@@ -114,6 +137,7 @@ class OpenAICompatible(LLM):
             temperature=cfg.temperature,
             context_window=cfg.context_window,
             json_mode=cfg.json_mode,
+            trusted=cfg.trusted_endpoint,
         )
 
     def close(self) -> None:

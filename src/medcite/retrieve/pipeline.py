@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from medcite.index import Library
 from medcite.index.lexical import TermGroup
-from medcite.index.vectors import Floats
 from medcite.retrieve.documents import DocumentEvidence, with_document_scores
 from medcite.retrieve.expand import expanded_groups, question_groups
 from medcite.retrieve.fusion import Fused, Ranking, reciprocal_rank_fusion, weighted_sum_fusion
 from medcite.retrieve.rerank import Reranker, open_reranker
 from medcite.settings import RetrievalSettings
 from medcite.types import Hit, Passage, Query
+
+if TYPE_CHECKING:  # numpy comes with the [dense] extra only
+    from medcite.index.vectors import Floats
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import math
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -11,7 +13,14 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from medcite.errors import BadEncoding, BinaryContent, EmptySource, FileTooLarge, MalformedSource
+from medcite.errors import (
+    EmptySource,
+    FileTooLarge,
+    MalformedSource,
+    RecordError,
+    SourceTooSlow,
+)
+from medcite.sources.encoding import decode_bytes
 from medcite.types import DocKind, PassageKind
 
 
@@ -63,19 +72,27 @@ class Withdrawal:
     notice: str = ""
 
 
-SourceItem = ParsedDocument | Withdrawal
+# What a reader yields: a document, a record the file withdraws, or a record of the file it
+# had to skip (the file's other records still go in).
+SourceItem = ParsedDocument | Withdrawal | RecordError
 
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """A file about to be read: its path, its bytes (empty for streamed readers, which
-    `open` it) and reader options."""
+    `open` it) and reader options.
+
+    `encoding`: the text encoding the user named, for files that declare none.
+    `deadline`: `time.monotonic()` after which reading stops with SourceTooSlow.
+    """
 
     path: Path
     data: bytes
     spl_sections: Mapping[str, str] = field(default_factory=dict)
     max_bytes: int = 0  # streamed readers: most bytes read after decompression (0 = no limit)
     title_only: bool = False  # keep citations that have no abstract (ingest.title_only_citations)
+    encoding: str | None = None
+    deadline: float = math.inf
 
     def open(self) -> io.RawIOBase | io.BytesIO:
         """The file's content as a stream: its bytes if held, else the file itself,
@@ -88,6 +105,11 @@ class SourceFile:
         if self.path.suffix.lower() == ".gz":
             raw = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
         return _Limited(self.path, raw, self.max_bytes)
+
+    def check_time(self) -> None:
+        """Raise SourceTooSlow once the file's time budget is spent (readers call it often)."""
+        if time.monotonic() > self.deadline:
+            raise SourceTooSlow(self.path)
 
 
 class _Limited(io.RawIOBase):
@@ -122,7 +144,8 @@ class _Limited(io.RawIOBase):
 
 
 class Reader(ABC):
-    """Turns one file into documents. Raise a SourceError subclass for bad input."""
+    """Turns one file into documents. Raise a SourceError subclass for bad input that spoils
+    the whole file; yield a RecordError for one bad record of a multi-record file."""
 
     name: str = "reader"
     extensions: tuple[str, ...] = ()
@@ -139,30 +162,13 @@ class Reader(ABC):
 
     @abstractmethod
     def read(self, source: SourceFile) -> Iterator[SourceItem]:
-        """Yield the documents in the file (and the records it withdraws, if any)."""
+        """Yield the documents in the file, the records it withdraws, if any, and a
+        RecordError for each record skipped."""
 
 
-def decode_text(path: Path, data: bytes) -> str:
-    """Decode text bytes (UTF-8, UTF-16 with BOM, else Latin-1 if it looks like text)."""
-    if not data.strip():
-        raise EmptySource(path)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise BadEncoding(path, str(exc)) from exc
-    if b"\x00" in data[:8192]:
-        raise BinaryContent(path, "contains NUL bytes")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if _looks_like_latin1_text(data):
-            return data.decode("latin-1")
-        raise BadEncoding(path, f"invalid byte at offset {exc.start}") from exc
-
-
-def _looks_like_latin1_text(data: bytes) -> bool:
-    sample = data[:65536]
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
-    high = sum(1 for b in sample if 0x80 <= b < 0xA0)
-    return control == 0 and high == 0
+def decode_text(
+    path: Path, data: bytes, encoding: str | None = None, declared: str | None = None
+) -> str:
+    """Decode text bytes: BOM, else what the file `declared`, else the `encoding` the user
+    named, else strict UTF-8 (see `medcite.sources.encoding`)."""
+    return decode_bytes(path, data, named=encoding, declared=declared)

@@ -6,14 +6,16 @@ each snippet one passage.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from medcite.errors import EmptySource, MalformedSource
+from medcite.errors import EmptySource, RecordError
 from medcite.ingest.clean import normalize_chars
-from medcite.sources.base import Block, ParsedDocument, Reader, SourceFile, decode_text
+from medcite.sources.base import Block, ParsedDocument, Reader, SourceFile, SourceItem
+from medcite.sources.jsonl import Line, jsonl_lines
 from medcite.text import normalize_ws
+
+_OPTIONAL = ("title", "pmid", "section")
 
 
 class BeirReader(Reader):
@@ -23,27 +25,39 @@ class BeirReader(Reader):
     def accepts(self, path: Path, head: bytes) -> bool:
         return path.suffix.lower() == ".jsonl" and b'"_id"' in head and b'"text"' in head
 
-    def read(self, source: SourceFile) -> Iterator[ParsedDocument]:
+    def read(self, source: SourceFile) -> Iterator[SourceItem]:
         groups: dict[str, list[dict[str, str]]] = {}
-        text = decode_text(source.path, source.data)
-        for lineno, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                record = _record(source.path, lineno, line)
+        for line in jsonl_lines(source):
+            record = _snippet(line)
+            if isinstance(record, RecordError):
+                yield record
+            else:
                 groups.setdefault(record.get("pmid") or record["_id"], []).append(record)
         if not groups:
             raise EmptySource(source.path)
         for group_id, records in groups.items():
+            source.check_time()
             yield _document(group_id, records)
 
 
-def _record(path: Path, lineno: int, line: str) -> dict[str, str]:
+def _snippet(line: Line | RecordError) -> dict[str, str] | RecordError:
+    if isinstance(line, RecordError):
+        return line
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise MalformedSource(path, f"line {lineno}: {exc.msg}") from exc
-    if not isinstance(record, dict) or "_id" not in record or "text" not in record:
-        raise MalformedSource(path, f"line {lineno}: needs fields _id and text")
-    return {k: str(v) for k, v in record.items() if v is not None}
+        return _record(line)
+    except RecordError as exc:
+        return exc
+
+
+def _record(line: Line) -> dict[str, str]:
+    """A snippet's fields as strings: `_id` and `text` required, the rest optional."""
+    record = {"_id": line.text("_id") or "", "text": line.text("text") or ""}
+    if not record["_id"].strip():
+        raise line.error("field '_id' is empty")
+    for name in _OPTIONAL:
+        if value := line.text(name, required=False):
+            record[name] = value
+    return record
 
 
 def _document(group_id: str, records: list[dict[str, str]]) -> ParsedDocument:

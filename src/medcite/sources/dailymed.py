@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,14 +35,25 @@ class DailyMedZipReader(Reader):
 
     def read(self, source: SourceFile) -> Iterator[ParsedDocument]:
         found = 0
+        if not source.data and not source.path.is_file():
+            raise EmptySource(source.path, "no such file, or nothing in it")
         try:
-            with zipfile.ZipFile(source.path) as archive:
+            held = io.BytesIO(source.data) if source.data else None
+            with zipfile.ZipFile(held or source.path) as archive:
                 for name, data in _labels(archive, source, depth=1):
                     document = _label(source, name, data)
                     if document is not None:
                         found += 1
                         yield document
-        except zipfile.BadZipFile as exc:
+        except (
+            zipfile.BadZipFile,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+            ValueError,
+            zlib.error,
+        ) as exc:
+            # a broken, truncated, encrypted or oddly compressed zip
             raise MalformedSource(source.path, f"not a readable zip: {exc}") from exc
         if not found:
             raise EmptySource(source.path, "no SPL label in the zip")

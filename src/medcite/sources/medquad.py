@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from medcite.errors import EmptySource, MalformedSource
+from medcite.errors import EmptySource, RecordError
 from medcite.ingest.clean import normalize_chars
-from medcite.sources.base import Block, ParsedDocument, Reader, SourceFile, decode_text
+from medcite.sources.base import Block, ParsedDocument, Reader, SourceFile, SourceItem
+from medcite.sources.jsonl import Line, jsonl_lines
 from medcite.text import normalize_ws
 from medcite.types import DocKind
 
@@ -28,6 +28,7 @@ PUBLISHERS = {
     "CDC": "Centers for Disease Control and Prevention (CDC)",
 }
 _REQUIRED = ("source", "qid", "question", "answer")
+_OPTIONAL = ("qtype", "focus", "url")
 _INLINE_BULLET = re.compile(r"\s{2,}-\s+")
 
 
@@ -38,34 +39,42 @@ class MedquadReader(Reader):
     def accepts(self, path: Path, head: bytes) -> bool:
         return path.suffix.lower() == ".jsonl" and b'"qid"' in head and b'"answer"' in head
 
-    def read(self, source: SourceFile) -> Iterator[ParsedDocument]:
-        text = decode_text(source.path, source.data)
+    def read(self, source: SourceFile) -> Iterator[SourceItem]:
         count = 0
-        for lineno, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            record = _parse_line(source.path, lineno, line)
-            if record is None:
-                continue
-            doc = _document(record)
-            if doc.blocks:
-                count += 1
-                yield doc
+        for line in jsonl_lines(source):
+            item = _item(line)
+            if item is not None:
+                count += isinstance(item, ParsedDocument)
+                yield item
         if count == 0:
             raise EmptySource(source.path, "no MedQuAD records with an answer")
 
 
-def _parse_line(path: Path, lineno: int, line: str) -> dict[str, str] | None:
+def _item(line: Line | RecordError) -> SourceItem | None:
+    """The line's document, its error, or None for a record without an answer."""
+    if isinstance(line, RecordError):
+        return line
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise MalformedSource(path, f"line {lineno}: {exc.msg}") from exc
-    if not isinstance(record, dict) or any(k not in record for k in _REQUIRED):
-        raise MalformedSource(path, f"line {lineno}: needs fields {', '.join(_REQUIRED)}")
-    if not str(record["answer"]).strip():
-        log.info("%s line %d: empty answer skipped", path, lineno)
+        record = _record(line)
+    except RecordError as exc:
+        return exc
+    if record is None:
         return None
-    return {k: str(v) for k, v in record.items() if v is not None}
+    doc = _document(record)
+    return doc if doc.blocks else None
+
+
+def _record(line: Line) -> dict[str, str] | None:
+    """The record's fields as strings; None for an empty answer (skipped quietly)."""
+    fields = {name: line.text(name) or "" for name in _REQUIRED}
+    if not fields["answer"].strip():
+        log.info("%s %s: empty answer skipped", line.path, line.where)
+        return None
+    if not fields["qid"].strip() or not fields["source"].strip():
+        raise line.error("fields 'source' and 'qid' must not be empty")
+    for name in _OPTIONAL:
+        fields[name] = line.text(name, required=False) or ""
+    return fields
 
 
 def _document(record: dict[str, str]) -> ParsedDocument:

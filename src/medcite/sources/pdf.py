@@ -49,7 +49,7 @@ class PdfReader(Reader):
     def read(self, source: SourceFile) -> Iterator[ParsedDocument]:
         path = source.path
         reader = _open(path, source.data)
-        raw = _page_lines(path, reader)
+        raw = _page_lines(source, reader)
         pages, running = strip_furniture(raw)
         paragraphs = (break_paragraphs_at_short_lines(lines) for lines in pages if lines)
         text = "\n\n".join("\n".join(lines) for lines in paragraphs)
@@ -102,11 +102,13 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def _page_lines(path: Path, reader: pypdf.PdfReader) -> list[list[str]]:
+def _page_lines(source: SourceFile, reader: pypdf.PdfReader) -> list[list[str]]:
     """Each page's lines; a page that fails is skipped with a warning, unless all fail."""
+    path = source.path
     pages: list[list[str]] = []
     failures: list[Exception] = []
     for number, page in enumerate(reader.pages, start=1):
+        source.check_time()
         try:
             text = page.extract_text()
         except Exception as exc:

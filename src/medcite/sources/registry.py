@@ -14,7 +14,7 @@ from medcite.sources.jats import JatsReader
 from medcite.sources.medquad import MedquadReader
 from medcite.sources.pdf import PdfReader
 from medcite.sources.pubmed import PubmedReader
-from medcite.sources.renal_doses import RenalDoseReader
+from medcite.sources.renal_table import RenalTableReader
 from medcite.sources.spl import SplReader
 from medcite.sources.text import TextReader
 
@@ -24,10 +24,10 @@ READERS: list[Reader] = [
     BeirReader(),
     PubmedReader(),
     JatsReader(),
+    RenalTableReader(),
     SplReader(),
     DailyMedZipReader(),
     GuidelineSummaryReader(),
-    RenalDoseReader(),
     PdfReader(),
     HtmlReader(),
     TextReader(),

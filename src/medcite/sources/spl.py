@@ -17,6 +17,7 @@ from medcite.errors import EmptySource, MalformedSource
 from medcite.ingest.clean import normalize_chars
 from medcite.sources.base import Block, ParsedDocument, Reader, SourceFile
 from medcite.sources.spl_identity import label_identity
+from medcite.sources.xmlsafe import parse_xml
 from medcite.types import DocKind, PassageKind
 
 SPL_NAMESPACE = "urn:hl7-org:v3"
@@ -47,7 +48,6 @@ CLINICAL_SECTIONS: dict[str, str] = {
 }
 _DAILYMED_URL = "https://dailymed.nlm.nih.gov/dailymed/lookup.cfm?setid={}"
 
-_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _DECLARED_ENCODING = re.compile(rb"""\A\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']""")
 # Encodings in which "<!DOCTYPE" is the same bytes as in ASCII, so the scan above sees it.
 _ASCII_SAFE_ENCODINGS = frozenset(
@@ -81,17 +81,15 @@ class SplReader(Reader):
         return (path.parent / "sections.csv",)
 
     def read(self, source: SourceFile) -> Iterator[ParsedDocument]:
-        root = parse_spl(source.path, source.data)
+        root = parse_spl(source.path, source.data, source.encoding)
         yield label_document(source, root)
 
 
-def parse_spl(path: Path, data: bytes) -> ET.Element:
-    """Parse SPL bytes safely: no DTDs or entity declarations, only ASCII-compatible encodings."""
+def parse_spl(path: Path, data: bytes, encoding: str | None = None) -> ET.Element:
+    """Parse SPL bytes safely: no DTDs or entity declarations, only ASCII-compatible encodings,
+    nesting bounded (`medcite.sources.xmlsafe`)."""
     _reject_unsafe(path, data)
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise MalformedSource(path, f"XML parse error: {exc}") from exc
+    root = parse_xml(path, data, named=encoding)
     if root.tag != _V3 + "document":
         raise MalformedSource(path, f"not an SPL document (root element is <{_local(root.tag)}>)")
     return root
@@ -104,8 +102,6 @@ def _reject_unsafe(path: Path, data: bytes) -> None:
     if declared and declared.group(1).decode("ascii").lower() not in _ASCII_SAFE_ENCODINGS:
         encoding = declared.group(1).decode("ascii")
         raise MalformedSource(path, f"unsupported encoding {encoding!r}; SPL must be UTF-8")
-    if _DTD.search(data):
-        raise MalformedSource(path, "DOCTYPE or ENTITY declarations are not allowed in SPL")
 
 
 def label_document(source: SourceFile, root: ET.Element) -> ParsedDocument:

@@ -29,7 +29,7 @@ class TextReader(Reader):
     extensions = (".txt", ".text", ".md", ".markdown")
 
     def read(self, source: SourceFile) -> Iterator[ParsedDocument]:
-        text = normalize_chars(decode_text(source.path, source.data))
+        text = normalize_chars(decode_text(source.path, source.data, source.encoding))
         markdown = source.path.suffix.lower() in (".md", ".markdown")
         blocks = blocks_from_text(text, markdown=markdown)
         if not blocks:

@@ -61,7 +61,7 @@ ASPECTS: tuple[Aspect, ...] = (
         _re(r"\bmiss(?:ed|es)?\b|\bforg[eo]t\w*|\bskipp?(?:ed)?\b"),
         ("missed", "dose"),
         _re(r"\bmiss(?:ed)? (?:a )?dose|\bforget\b|\bnext dose\b|\bdouble (?:the )?dose|2 doses"),
-        _re(r"how should i take|dosage"),
+        _re(r"how should i take|missed dose|if i miss"),
     ),
     Aspect(
         "contraindication",

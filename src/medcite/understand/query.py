@@ -6,10 +6,12 @@ import math
 import re
 from dataclasses import replace
 
-from medcite.privacy import scrub
+from medcite import privacy
+from medcite.clinical.units import without_units
 from medcite.text import QUESTION_WORDS, STOPWORDS, terms, words
 from medcite.types import Audience, Concept, DrugUse, PatientContext, Query
 from medcite.understand.aspects import asked_aspects
+from medcite.understand.parts import question_parts
 from medcite.understand.spelling import correction
 from medcite.understand.subject import DocFreq, IsTopic, with_subjects
 from medcite.understand.vocab import CASE_SENSITIVE, multiword_forms, synonyms
@@ -100,7 +102,7 @@ def understand(
     measured = {m.lower() for m in _MEASUREMENT.findall(subject)}
     concepts = [
         _weigh(c, doc_freq, n_passages, aspect=bool(measured & {f.lower() for f in c.forms}))
-        for c in _corrected(extract_concepts(subject, context, is_topic), doc_freq)
+        for c in _corrected(extract_concepts(without_units(subject), context, is_topic), doc_freq)
     ]
     drugs = frozenset(d.generic for d in context.drugs)
     concepts = [
@@ -116,6 +118,10 @@ def understand(
         k,
         context=context,
         aspects=_with_interaction(asked_aspects(subject), context),
+        parts=question_parts(
+            subject,
+            frozenset(t for c in concepts if c.subject >= 1 for f in c.forms for t in terms(f)),
+        ),
     )
 
 
@@ -180,10 +186,7 @@ def _without_excluded(question: str) -> str:
 def without_identifiers(question: str) -> str:
     """The question with names, dates, record numbers and contacts blanked out: they
     identify a patient, they are not what the evidence must be about."""
-    scrubbed = scrub(question)
-    if not scrubbed.replacements:
-        return question
-    return re.sub(r"\[[A-Z]+_\d+\]", " ", scrubbed.text)
+    return privacy.without_identifiers(question)
 
 
 def extract_concepts(

@@ -38,6 +38,13 @@ IsTopic = Callable[[str], bool]
 # English does not use: "hemophilia" 59, "colchicine" 83; "whitish" 112 is everyday.
 GENERAL_MIN_COUNT = 100
 MAX_TOPIC_WORDS = 4
+# Adjective endings and the noun endings of the conditions they name.
+_ADJECTIVE_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("tic", ("", "sy", "sis", "tis")),  # asthmatic, epileptic, psychotic, arthritic
+    ("ic", ("ia", "y", "es", "is", "ism")),  # anemic, allergic, diabetic, hypoglycemic
+    ("ive", ("ion",)),  # hypertensive
+    ("ous", ("", "osity")),  # cancerous
+)
 # A technical word that is not what any document is about ("heterozygous", "germline")
 # counts half: it is vocabulary of the aspect more often than the subject.
 TECHNICAL = 0.5
@@ -108,6 +115,9 @@ def with_subjects(
     topical = topic_words(question, is_topic)
     out = []
     for c in concepts:
+        noun = disease_noun(c.label, is_topic) if len(c.forms) == 1 else None
+        if noun is not None:  # "anemic" is about anemia
+            c = replace(c, forms=(noun, c.label))
         if c.is_number:
             subject = 0.0
         elif c.corrected:
@@ -118,6 +128,20 @@ def with_subjects(
             subject = _concept_subject(c, question, topical, doc_freq)
         out.append(replace(c, subject=subject))
     return _unknown_modifiers(out, question, doc_freq)
+
+
+def disease_noun(word: str, is_topic: IsTopic | None) -> str | None:
+    """The topic an adjective names ("anemic" -> anemia, "diabetic" -> diabetes, "allergic"
+    -> allergy, "asthmatic" -> asthma), when the library has documents about it."""
+    if is_topic is None or is_topic(word):
+        return None
+    for ending, replacements in _ADJECTIVE_ENDINGS:
+        if word.endswith(ending) and len(word) > len(ending) + 3:
+            stem = word[: -len(ending)]
+            for noun in (stem + r for r in replacements):
+                if is_topic(noun):
+                    return noun
+    return None
 
 
 def _concept_subject(

@@ -10,10 +10,11 @@ from fastapi.staticfiles import StaticFiles
 
 from medcite import __version__
 from medcite.articles import open_review
+from medcite.datadir import private_umask
 from medcite.settings import Settings, load_settings
 from medcite.web import api, pages, review, review_api
 from medcite.web.auth import viewer_context
-from medcite.web.middleware import BodyLimit, SecurityHeaders
+from medcite.web.middleware import BodyLimit, SameOriginWrites, SecurityHeaders
 from medcite.web.problems import install_error_handlers
 from medcite.web.service import AskService
 from medcite.web.templating import STATIC, make_templates
@@ -28,6 +29,7 @@ DESCRIPTION = (
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app, with the engine opened now and closed when the server stops."""
     settings = settings or load_settings()
+    private_umask()  # stored questions and sessions: owner only
     service = AskService(settings)
     articles = open_review(settings)
 
@@ -60,5 +62,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(review.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimit, max_bytes=settings.web.max_body_bytes)
+    app.add_middleware(SameOriginWrites)
     app.add_middleware(SecurityHeaders)
     return app

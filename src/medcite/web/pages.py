@@ -1,5 +1,6 @@
 """The HTML pages: ask, a conversation (answers, audience switch, follow-up), a passage in its
-document, the indexed sources. Forms post and redirect (303) to the conversation's page."""
+document, the indexed sources. Forms post and redirect (303) to the conversation's page; each
+carries the browser's form token (`web/forms.py`), and a link never asks by itself."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
 
 from medcite.engine import MAX_QUESTION_CHARS
+from medcite.errors import MedciteError
 from medcite.schema import AnswerPublic
-from medcite.settings import SAMPLE_QUESTION
+from medcite.settings import SAMPLE_QUESTION, Settings
 from medcite.types import Audience, DocKind
 from medcite.web.deps import EngineDep, ServiceDep, SettingsDep, TemplatesDep
-from medcite.web.service import answer_url
+from medcite.web.forms import FormTokenDep, form_token, with_form_cookie
+from medcite.web.service import AskService, answer_url
 
 router = APIRouter(include_in_schema=False)
 PASSAGE_CONTEXT = 1500  # characters of the document shown each side of a passage
@@ -30,32 +34,56 @@ def _redirect(url: str) -> RedirectResponse:
 def home(
     request: Request, service: ServiceDep, settings: SettingsDep, templates: TemplatesDep
 ) -> Response:
-    recent = service.conversations.recent(settings.web.recent_questions)
+    return _ask_page(request, service, settings, templates)
+
+
+@router.get("/ask", response_class=HTMLResponse)
+def ask_link(
+    request: Request,
+    service: ServiceDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+    q: Annotated[str, Query(max_length=MAX_QUESTION_CHARS * 2)] = "",
+    audience: Audience = Audience.CLINICIAN,
+) -> Response:
+    """A link (a related question) fills in the question box; only the form's post asks, so
+    a link from another site cannot make this server store anything."""
+    if not q.strip():
+        return _redirect("/")
+    if len(" ".join(q.split())) > MAX_QUESTION_CHARS:
+        raise MedciteError(f"the question is longer than {MAX_QUESTION_CHARS} characters")
+    return _ask_page(request, service, settings, templates, q, audience)
+
+
+def _ask_page(
+    request: Request,
+    service: AskService,
+    settings: Settings,
+    templates: Jinja2Templates,
+    prefill: str = "",
+    audience: Audience = Audience.CLINICIAN,
+) -> Response:
+    recent = service.recent()
     related = AnswerPublic.model_validate_json(recent[0].body).related_questions if recent else []
+    token = form_token(request)
     context = {
         "recent": recent,
         "related": related,
         "sample": SAMPLE_QUESTION,
         "indexed": service.engine.library.lexical.size(),
         "max_chars": MAX_QUESTION_CHARS,
+        "prefill": prefill,
+        "audience": audience.value,
+        "form_token": token,
     }
-    return templates.TemplateResponse(request, "ask.html", context)
-
-
-@router.get("/ask")
-def ask_link(
-    service: ServiceDep,
-    q: Annotated[str, Query(max_length=MAX_QUESTION_CHARS * 2)] = "",
-    audience: Audience = Audience.CLINICIAN,
-) -> Response:
-    """Links (related questions) ask with GET; the question box posts."""
-    if not q.strip():
-        return _redirect("/")
-    return _redirect(answer_url(service.start(q, audience)))
+    response = templates.TemplateResponse(request, "ask.html", context)
+    return with_form_cookie(response, request, settings, token)
 
 
 @router.post("/ask")
-def ask_form(service: ServiceDep, q: QuestionForm, audience: AudienceForm) -> Response:
+def ask_form(
+    service: ServiceDep, q: QuestionForm, audience: AudienceForm, _: FormTokenDep
+) -> Response:
     if not q.strip():
         return _redirect("/")
     return _redirect(answer_url(service.start(q, audience)))
@@ -63,7 +91,11 @@ def ask_form(service: ServiceDep, q: QuestionForm, audience: AudienceForm) -> Re
 
 @router.get("/c/{conversation_id}", response_class=HTMLResponse)
 def conversation(
-    request: Request, conversation_id: str, service: ServiceDep, templates: TemplatesDep
+    request: Request,
+    conversation_id: str,
+    service: ServiceDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
 ) -> Response:
     found = service.conversations.conversation(conversation_id)
     turns = service.turns(found)
@@ -72,13 +104,16 @@ def conversation(
         if turns
         else request.url_for("conversation", conversation_id=found.id)
     )
+    token = form_token(request)
     context = {
         "conversation": found,
         "turns": turns,
         "share_url": str(share),
         "max_chars": MAX_QUESTION_CHARS,
+        "form_token": token,
     }
-    return templates.TemplateResponse(request, "conversation.html", context)
+    response = templates.TemplateResponse(request, "conversation.html", context)
+    return with_form_cookie(response, request, settings, token)
 
 
 @router.get("/answers/{answer_id}", response_class=HTMLResponse)
@@ -96,7 +131,11 @@ def answer_page(
 
 @router.post("/c/{conversation_id}")
 def follow_up(
-    conversation_id: str, service: ServiceDep, q: QuestionForm, audience: AudienceForm
+    conversation_id: str,
+    service: ServiceDep,
+    q: QuestionForm,
+    audience: AudienceForm,
+    _: FormTokenDep,
 ) -> Response:
     if not q.strip():
         return _redirect(f"/c/{conversation_id}")
@@ -104,7 +143,9 @@ def follow_up(
 
 
 @router.post("/c/{conversation_id}/audience")
-def switch_audience(conversation_id: str, service: ServiceDep, audience: AudienceForm) -> Response:
+def switch_audience(
+    conversation_id: str, service: ServiceDep, audience: AudienceForm, _: FormTokenDep
+) -> Response:
     saved = service.switch_audience(conversation_id, audience)
     return _redirect(answer_url(saved) if saved else f"/c/{conversation_id}")
 

@@ -23,6 +23,8 @@ from medcite.errors import (
     NotFound,
     PermissionDenied,
     ReviewConflict,
+    ServerBusy,
+    SignInThrottled,
     StoreError,
 )
 from medcite.schema import Problem
@@ -34,10 +36,12 @@ _TYPE_PREFIX = "urn:medcite:problem:"
 # First match wins: (error class, status, problem type).
 _ERROR_STATUS: tuple[tuple[type[MedciteError], int, str], ...] = (
     (NotFound, 404, "not-found"),
+    (SignInThrottled, 429, "too-many-sign-ins"),
     (AuthenticationRequired, 401, "unauthenticated"),
     (PermissionDenied, 403, "forbidden"),
     (ReviewConflict, 409, "conflict"),
     (EmptyIndex, 503, "empty-index"),
+    (ServerBusy, 503, "busy"),
     (StoreError, 503, "store-unavailable"),
     (MedciteError, 422, "invalid-request"),
 )
@@ -103,6 +107,8 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = (
             {"WWW-Authenticate": "Bearer"} if status == 401 and not wants_html(request) else None
         )
+        if isinstance(exc, SignInThrottled):
+            headers = {"Retry-After": str(exc.retry_after_s)}
         return _respond(request, status, str(exc), kind=kind, headers=headers)
 
     @app.exception_handler(RequestValidationError)

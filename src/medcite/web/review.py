@@ -17,7 +17,7 @@ from medcite.articles.diff import diff_answers
 from medcite.articles.records import Article, User
 from medcite.articles.service import Review, shown_answer
 from medcite.articles.workflow import QUEUE, Action, Role, allowed_actions, check_permission
-from medcite.errors import AuthenticationRequired, PermissionDenied
+from medcite.errors import AuthenticationRequired, PermissionDenied, SignInThrottled
 from medcite.schema import AnswerPublic
 from medcite.settings import Settings
 from medcite.web.auth import (
@@ -85,8 +85,13 @@ def login(
     if not auth.same_secret(csrf, request.cookies.get(LOGIN_COOKIE) or "\0"):
         message = "the sign-in form expired; try again"
         return _login_form(request, templates, settings, safe_next(next), message, 403)
+    address = request.client.host if request.client else None
     try:
-        user = review.accounts.check_password(username, password)
+        user = review.accounts.check_password(username, password, address=address)
+    except SignInThrottled as exc:
+        page = _login_form(request, templates, settings, safe_next(next), str(exc), 429)
+        page.headers["Retry-After"] = str(exc.retry_after_s)
+        return page
     except AuthenticationRequired as exc:
         return _login_form(request, templates, settings, safe_next(next), str(exc), 401)
     hours = settings.review.session_hours

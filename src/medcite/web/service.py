@@ -2,17 +2,28 @@
 
 The engine answers; the answer is saved as its public JSON in the conversation, whose
 earlier questions are the context of the next one.
+
+Questions may hold patient identifiers. The engine reads each question with them blanked
+out (they are never what the evidence is about), so nothing in an answer can repeat them,
+and the question is stored, shown and returned scrubbed (`[NAME_1]`, `[PHONE_1]` …).
+Conversations older than `web.retention_days` are deleted.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 from medcite.engine import Engine
-from medcite.index.conversations import Conversation, Conversations, SavedAnswer
+from medcite.index.conversations import Conversation, Conversations, Forgotten, SavedAnswer
+from medcite.privacy import scrub, without_identifiers
 from medcite.schema import AnswerPublic, ConversationPublic, SavedAnswerPublic, to_public
 from medcite.settings import Settings
-from medcite.types import Audience
+from medcite.text import legible
+from medcite.types import Answer, Audience
+
+_PURGE_EVERY_S = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +41,33 @@ class AskService:
         self.settings = settings
         self.engine = Engine(settings)
         self.conversations = Conversations(self.engine.library.store)
+        self._purged = 0.0
+        self.purge_expired()
 
     def close(self) -> None:
         self.engine.close()
 
+    def purge_expired(self) -> Forgotten | None:
+        """Delete conversations past `web.retention_days` (at most once an hour)."""
+        days = self.settings.web.retention_days
+        recently = self._purged and time.monotonic() - self._purged < _PURGE_EVERY_S
+        if days is None or recently:
+            return None
+        self._purged = time.monotonic()
+        return self.conversations.forget(before=datetime.now(UTC) - timedelta(days=days))
+
+    def _ask(self, question: str, audience: Audience, history: list[str] | None = None) -> Answer:
+        """The engine's answer to the question without its identifiers; the answer carries
+        the question as stored: scrubbed."""
+        self.purge_expired()
+        question = legible(question)
+        earlier = [without_identifiers(h) for h in history or []]
+        answer = self.engine.ask(without_identifiers(question), audience=audience, history=earlier)
+        return replace(answer, question=" ".join(scrub(question).text.split()))
+
     def start(self, question: str, audience: Audience) -> SavedAnswer:
         """A new conversation whose first turn answers `question`."""
-        answer = self.engine.ask(question, audience=audience)  # errors before anything is saved
+        answer = self._ask(question, audience)  # errors before anything is saved
         conversation = self.conversations.create(audience)
         body = to_public(answer).model_dump_json()
         return self.conversations.append(conversation.id, answer.question, audience, body)
@@ -48,7 +79,7 @@ class AskService:
         conversation = self.conversations.conversation(conversation_id)
         history = [t.question for t in self.conversations.answers(conversation.answer_ids)]
         chosen = audience or conversation.audience
-        answer = self.engine.ask(question, audience=chosen, history=history)
+        answer = self._ask(question, chosen, history)
         body = to_public(answer).model_dump_json()
         return self.conversations.append(conversation_id, answer.question, chosen, body)
 
@@ -64,9 +95,15 @@ class AskService:
             return None
         latest = turns[-1]
         history = [t.question for t in turns[:-1]]
-        answer = self.engine.ask(latest.question, audience=audience, history=history)
+        answer = self._ask(latest.question, audience, history)
         body = to_public(answer).model_dump_json()
         return self.conversations.append(conversation_id, answer.question, audience, body)
+
+    def recent(self) -> list[SavedAnswer]:
+        """The ask page's recent questions (none unless `web.recent_questions` asks for
+        some), scrubbed again as they are shown: older stores kept questions verbatim."""
+        found = self.conversations.recent(self.settings.web.recent_questions)
+        return [replace(s, question=scrub(s.question).text) for s in found]
 
     def turn(self, answer_id: str) -> Turn:
         """One saved answer (NotFound for an unknown id)."""

@@ -21,6 +21,7 @@ from medcite.schema import (
     QuotePublic,
     ReferencePublic,
 )
+from medcite.urls import http_url  # templates link only http(s) URLs
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -47,6 +48,7 @@ def make_templates(context_processors: Sequence[ContextProcessor] = ()) -> Jinja
         grade=grade,
         gaps=gaps,
         ask_href=ask_href,
+        link_url=http_url,
         evidence_summary=evidence_summary,
         audit_details=audit_details,
     )

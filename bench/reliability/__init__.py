@@ -1,0 +1,1 @@
+"""The parts of `bench/bench_reliability.py`, one module per kind of trial."""

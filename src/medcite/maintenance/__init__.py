@@ -1,0 +1,1 @@
+"""Looking after a data directory: `check` (and repair) it, `backup` and `restore` it."""
