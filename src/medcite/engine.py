@@ -257,6 +257,7 @@ class Engine:
                     self.library,
                     self.settings.retrieval.max_per_document,
                     rerank=rerank,
+                    exclude=frozenset(h.passage.id for h in hits),
                 )
                 hits = with_special_hits(hits, extra)
         with _timed(timings, "neighbours"):

@@ -42,8 +42,11 @@ _FOR_PATIENTS = re.compile(
     r"patient (?:counseling )?information|directions|do not use|ask a doctor|stop use",
     re.I,
 )
+# Sections where a study's authors summarise what they found.
+_SUMMARY = re.compile(r"^abstract\b|\bconclusions?\b|\binterpretation\b", re.I)
 _TIERS = {
     DocKind.GUIDELINE: 0,
+    DocKind.GUIDELINE_SUMMARY: 0,
     DocKind.DRUG_LABEL: 0,
     DocKind.SYSTEMATIC_REVIEW: 1,
     DocKind.PATIENT_EDUCATION: 1,
@@ -65,6 +68,8 @@ def bottom_line(
         ordered = _patient_first(ordered)
     elif asks_what_to_do(query):
         ordered = _strongest_first(ordered)
+    if "findings" in query.aspects:
+        ordered = _summary_first(ordered)
     most = min(MAX_BOTTOM_SENTENCES, max(cfg.bottom_line_sentences, len(query.parts)))
     chosen = _each_part(ordered, query, most) or _best_fit(ordered, most)
     table = _table_it_points_to(chosen[0][0], ordered)
@@ -168,6 +173,17 @@ def _strongest_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:
     near = [g for g in ordered if g[0].score >= TIE_SHARE * best]
     rest = ordered[len(near) :]
     near.sort(key=lambda g: (_TIERS.get(g[0].passage.document.kind, 2), -g[0].score))
+    return near + rest
+
+
+def _summary_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:
+    """Among the candidates that score about as well as the best (TIE_SHARE), the authors'
+    own summary first (an abstract, a conclusions section): a question about what a study
+    found is answered by what its authors concluded, before a detail of the discussion."""
+    best = ordered[0][0].score
+    near = [g for g in ordered if g[0].score >= TIE_SHARE * best]
+    rest = ordered[len(near) :]
+    near.sort(key=lambda g: (not _SUMMARY.search(g[0].passage.section or ""), -g[0].score))
     return near + rest
 
 

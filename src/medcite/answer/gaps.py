@@ -41,6 +41,8 @@ NOUNS: dict[str, str] = {
     "monitoring": "monitoring",
     "lab_value": "the values asked",
     "product": "product handling",
+    "findings": "study findings",
+    "design": "how the studies were done",
 }
 # A candidate states an aspect when its words or its section do, and it scores this well.
 MIN_SCORE = 0.05

@@ -252,6 +252,8 @@ ASPECT_SECTIONS: dict[str, str] = {
     "monitoring": "monitoring",
     "lab_value": "findings",
     "product": "adverse",
+    "findings": "case_evidence",
+    "design": "background",
 }
 TEMPLATES: dict[str, tuple[str, ...]] = {
     "treatment": (

@@ -95,7 +95,13 @@ _BODY_CUES = _cues(
     (
         DocKind.OBSERVATIONAL,
         r"\bwe (?:conducted|performed|did) a (?:\w+ )?(?:retrospective|prospective|cohort|"
-        r"case-control|cross-sectional)",
+        r"case-control|cross-sectional)"
+        # a design named, or the measures only studies of people as they are report
+        r"|\b(?:prospective|retrospective|population-based|registry-based|nationwide|"
+        r"cross-sectional|case-control|serological|seroprevalence|longitudinal|observational|"
+        r"cohort) (?:study|studies|survey|analysis|investigation|cohort|data)\b"
+        r"|\b(?:hazard|odds) ratios?\b|\bpsychometric properties\b"
+        r"|\bwe analy[sz]ed (?:the )?data (?:on|from|of)\b",
     ),
     (
         DocKind.GUIDELINE,

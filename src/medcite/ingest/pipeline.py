@@ -36,7 +36,7 @@ from medcite.types import DocKind, Document, Passage
 log = logging.getLogger(__name__)
 
 Status = Literal["added", "updated", "unchanged", "failed", "skipped"]
-_READER_VERSION = "6"  # bump when cleaning or splitting changes, so files are re-read
+_READER_VERSION = "7"  # bump when cleaning or splitting changes, so files are re-read
 _STREAM_MB_PER_BUDGET = 8  # streamed files: ingest.max_file_seconds per 8 MB on disk
 SYNC_DOCUMENTS = 20_000  # documents committed to the store before the lexical index catches up
 

@@ -11,12 +11,18 @@ from medcite.types import Hit, Query
 
 
 def retrieve(
-    query: Query, library: Library, max_per_document: int = 6, *, rerank: bool = True
+    query: Query,
+    library: Library,
+    max_per_document: int = 6,
+    *,
+    rerank: bool = True,
+    exclude: frozenset[str] = frozenset(),
 ) -> list[Hit]:
     """The query's best passages, best first, at most `max_per_document` from one document,
     with the evidence-kind prior breaking near-ties (see retrieve/priors.py). `rerank=False`
     keeps the fused order (a focused search whose words matter more than the reranker's
-    document-level evidence)."""
+    document-level evidence); passages in `exclude` (already found) are passed over, so a
+    second search spends its share of a long document on passages not yet seen."""
     plan = RetrievalPlan.from_settings(library.settings.retrieval)
     if not rerank:
         plan = replace(plan, reranker="none")
@@ -24,7 +30,7 @@ def retrieve(
     per_doc: dict[str, int] = {}
     for hit in rank_passages(query, library, plan):
         doc_id = hit.passage.document.id
-        if per_doc.get(doc_id, 0) >= max_per_document:
+        if hit.passage.id in exclude or per_doc.get(doc_id, 0) >= max_per_document:
             continue
         per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
         hits.append(Hit(hit.passage, hit.score, len(hits) + 1, hit.scores))

@@ -6,24 +6,28 @@ by drug, each entry with `drug_name`, `brand_names`, `drug_class`, `route`,
 `source_doi`, `source_description`, `evidence_level` and `tiers` (`min`, `max`, `dose`,
 `adjustment_type`, `dialysis_note`, `warnings`). Each tier becomes one standalone passage
 that starts with the drug and its band written out ("Vancomycin, CrCl 30–49 mL/min: …"),
-so that a row quoted alone still names its drug and band; the source's DOI is kept on the
-document. The text states
-only what the table states; nothing is computed.
+so that a row quoted alone still names its drug and band; the source's DOI and year are kept
+on the document, whose kind is *guideline summary*: the table is open-medicine's compilation
+from guidelines and labels, not those sources themselves (its evidence level is kept). The
+text states only what the table states; nothing is computed.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from medcite.errors import EmptySource, MalformedSource
 from medcite.sources.base import Block, ParsedDocument, Reader, SourceFile, decode_text
+from medcite.sources.guidelines import COLLECTION
 from medcite.types import DocKind, PassageKind
 
 METRICS = {"crcl": ("CrCl", "mL/min"), "egfr": ("eGFR", "mL/min/1.73 m²")}
 DOSE_SECTION = "Dose by renal function"
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 ABOUT_SECTION = "Renal dose adjustment"
 
 
@@ -60,17 +64,25 @@ def _document(path: Path, key: str, entry: Mapping[str, Any]) -> ParsedDocument:
         Block(_tier(drug, metric, tier), DOSE_SECTION, PassageKind.TABLE, standalone=True)
         for tier in entry["tiers"]
     ]
-    extra = {"renal_metric": metric, "drug": drug}
-    if entry.get("source_doi"):
-        extra["doi"] = str(entry["source_doi"])
+    described = str(entry.get("source_description") or "")
+    years = _YEAR.findall(described)
+    extra = {
+        "renal_metric": metric,
+        "drug": drug,
+        "doi": str(entry.get("source_doi") or ""),
+        "year": max(years) if years else "",
+        "evidence_level": str(entry.get("evidence_level") or ""),
+        "collection": COLLECTION,
+    }
     return ParsedDocument(
         key=f"renal-table:{key}",
         title=title,
-        source=str(entry.get("source_description") or "Renal dose table"),
+        # a table compiled from guidelines and labels: a summary, never the sources themselves
+        source=f"Renal dose table by open-medicine, from {described or 'its cited sources'}",
         blocks=tuple(blocks),
-        kind=_kind(str(entry.get("evidence_level") or "")),
+        kind=DocKind.GUIDELINE_SUMMARY,
         url=f"https://doi.org/{entry['source_doi']}" if entry.get("source_doi") else None,
-        extra=extra,
+        extra={k: v for k, v in extra.items() if v},
     )
 
 
@@ -115,12 +127,3 @@ def _tier(drug: str, metric: str, tier: Mapping[str, Any]) -> str:
     if warnings:
         text += " Warnings: " + "; ".join(warnings) + "."
     return text
-
-
-def _kind(evidence_level: str) -> DocKind:
-    level = evidence_level.lower()
-    if "guideline" in level:
-        return DocKind.GUIDELINE
-    if "package insert" in level or "label" in level:
-        return DocKind.DRUG_LABEL
-    return DocKind.OTHER

@@ -43,6 +43,7 @@ ASPECTS: tuple[Aspect, ...] = (
             r"\b(?:starting|maximum|max|loading|maintenance) (?:dose|schedule)",
             r"\btitrat\w*|\bregimen\b|\bschedule\b",
             r"\bhow (?:should|do) .{0,40}\bbe (?:started|taken|given)",
+            r"\bwhat (?:\w+ ){0,2}rate\b|\b(?:infusion|drip) rates?\b|\bhow fast\b",
             _DOSE_AMOUNT,
         ),
         ("dose", "dosage"),
@@ -256,10 +257,54 @@ ASPECTS: tuple[Aspect, ...] = (
             r"\b(?:level|value|count|concentration|titer|result)s? (?:was|were|of)\b|\bwhat was\b",
             r"\bwhat (?:\w+ ){0,2}(?:level|range|value|threshold|cut-?off)s?\b",
         ),
-        (),
+        ("level", "target", "range"),
         _re(r"\b\d[\d ,.]*\s?(?:pg/ml|ng/ml|mg/dl|g/l|u/l|µmol/l|μmol/l|mmol/l|×10|x10|%)"),
         None,
         quantity=True,
+    ),
+    Aspect(
+        # what a study found: an effect, a difference, an association, a share, a certainty
+        "findings",
+        _re(
+            r"\bdoes .{0,80}\b(?:lower|reduce|decrease|increase|raise|improve|change|affect"
+            r"|alter|worsen|shorten|prolong|help)\b",
+            r"\b(?:any |no )?(?:worse|better|superior|inferior|safer|more effective) than\b",
+            r"\b(?:more|less) likely\b|\bassociat\w+ with\b|\blinked to\b",
+            r"\bhow (?:strong|good|reliable|valid|accurate|certain)\b|\breliab\w+|\bvalid\b",
+            r"\b(?:the )?evidence (?:that|for|on)\b",
+            r"\bwhat (?:did|does|do) .{0,60}\b(?:find|found|show|report|conclude)",
+            r"\bwhat (?:proportion|percentage|share|fraction)\b|\bhow often did\b",
+            r"\bwhat happened\b|\boutcomes?\b",
+        ),
+        (),
+        _re(
+            r"\bno (?:\w+ )?(?:evidence of )?(?:significant )?differences?\b",
+            r"\b(?:was|were) (?:significantly )?(?:reduced|increased|decreased|lower|higher"
+            r"|improved|associated|more likely|less likely)\b",
+            r"\b(?:inverse(?:ly)?|positive(?:ly)?|significant(?:ly)?) associat\w+",
+            r"\b(?:odds|hazard|risk|rate) ratio\b|\b(?:OR|HR|RR|aOR)\b ?=? ?\d|\b95 ?% ?CI\b",
+            r"\bp ?[<=] ?0?\.\d",
+            r"\b(?:our|these) (?:findings|results|data)\b|\bwe (?:found|observed|showed)\b",
+            r"\bin conclusion\b|\b(?:reliable|valid)\b|\bcertainty\b|\bvery uncertain\b",
+        ),
+        _re(r"\bresults?\b|conclusions?|\bfindings\b|interpretation|\bdiscussion\b"),
+    ),
+    Aspect(
+        # how a study was done: its aims, background and methods
+        "design",
+        _re(
+            r"\bhow (?:was|were) (?:the |this |that )?(?:study|trial|review|survey)\b",
+            r"\bstudy design\b|\bmethods?\b|\bwhat was (?:the |its )?(?:aim|objective|purpose)",
+        ),
+        (),
+        _re(
+            r"\bwe (?:aimed|sought|conducted|enrolled|recruited|randomi[sz]ed|searched)\b",
+            r"\b(?:the|our) (?:aim|objective|purpose) (?:of|was)\b",
+        ),
+        _re(
+            r"\bmethods?\b|\bbackground\b|\bintroduction\b|\bobjectives?\b|\baims?\b"
+            r"|\bpurpose\b|\bdesign\b|\bmaterials\b|\bsetting\b|\bparticipants\b"
+        ),
     ),
     Aspect(
         "product",
@@ -307,12 +352,13 @@ def asked_aspects(question: str) -> tuple[str, ...]:
 
 
 def related(aspects: Iterable[str]) -> frozenset[str]:
-    """The asked aspects and those of their families."""
+    """The asked aspects and those of their families (a study's results are related to any
+    aspect asked: they may state an effect, a frequency, a risk or a dose)."""
     out = set(aspects)
     for family in FAMILIES:
         if family & out:
             out |= family
-    return frozenset(out)
+    return frozenset(out | {"findings"}) if out else frozenset()
 
 
 def states(aspects: tuple[str, ...], text: str) -> int:

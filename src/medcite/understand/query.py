@@ -291,8 +291,19 @@ def drug_forms(drug: DrugUse) -> tuple[str, ...]:
     """The names that count as mentioning a drug (see MAX_DRUG_FORMS)."""
     curated = synonyms(drug.generic) or ()
     single = [n for n in drug.names if _SINGLE_NAME.fullmatch(n)]
-    forms = [drug.generic, *(m.lower() for m in drug.mentions), *curated, *single]
+    forms = [drug.generic, *_salt(drug.generic), *(m.lower() for m in drug.mentions)]
+    forms += [*curated, *single]
     return tuple(dict.fromkeys(forms))[:MAX_DRUG_FORMS]
+
+
+_ACID = re.compile(r"(\w+)ic acid")
+
+
+def _salt(name: str) -> tuple[str, ...]:
+    """The name sources also use for an acid, its anion: uric acid and urate, valproic acid
+    and valproate, folic acid and folate (the chemical naming rule, not a list)."""
+    m = _ACID.fullmatch(name.lower())
+    return (f"{m.group(1)}ate",) if m else ()
 
 
 def _is_number(word: str) -> bool:
