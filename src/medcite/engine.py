@@ -130,7 +130,7 @@ class Engine:
             timings=timings,
             gaps=evidence_gaps(query, ranked),
         )
-        answer = with_check_sections(answer, claims, checks)
+        answer = with_check_sections(answer, claims, checks, renal_asked="renal" in query.aspects)
         answer = with_verdict(answer)
         retracted = retraction_note(summary)
         notes = (*answer.notes, retracted) if retracted else answer.notes

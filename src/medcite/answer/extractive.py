@@ -62,15 +62,23 @@ SECTION_FLOOR = 0.15
 # Candidates scoring below this are never shown (the section floor is higher): left out
 # before near-duplicates are grouped.
 NEGLIGIBLE = 0.01  # ... or at least this (a confident best must not silence the rest)
-# On the subject: the share of the subject a candidate (with its title) must name.
+# On the subject: the share of the subject a candidate (with its title) must name, or this
+# share of what the best candidate names when none names more (a question put in words its
+# sources do not use: "premature babies" for "preterm infants").
 ON_SUBJECT = 0.5
+RELATIVE_SUBJECT = 0.7
 
 
 @dataclass(frozen=True, slots=True)
 class Ranked:
-    """The scored, on-subject candidates of one answer, grouped into near-duplicates."""
+    """The scored, on-subject candidates of one answer, grouped into near-duplicates, and
+    the share of the subject a candidate must name to be on it (`on_subject`)."""
 
     groups: list[list[Candidate]]
+    on_subject: float = ON_SUBJECT
+
+    def about_subject(self) -> list[list[Candidate]]:
+        return [g for g in self.groups if g[0].subject >= self.on_subject]
 
 
 def rank_evidence(
@@ -92,12 +100,13 @@ def rank_evidence(
         )
         and _fits_audience(c, query.audience)
     ]
-    return Ranked(_dedupe(kept, cfg.duplicate_similarity))
+    best = max((c.subject for c in kept), default=1.0)
+    return Ranked(_dedupe(kept, cfg.duplicate_similarity), min(ON_SUBJECT, RELATIVE_SUBJECT * best))
 
 
 def write_claims(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Claim]:
     """Bottom-line claims first, then section claims, all verbatim from passages."""
-    groups = [g for g in ranked.groups if g[0].subject >= ON_SUBJECT]
+    groups = ranked.about_subject()
     bottom = bottom_line(groups, query, cfg)
     patients = described_patients(c.passage for g in ranked.groups for c in g)
     unnamed = not any(c.subject > 0 for c in query.concepts)
@@ -125,7 +134,7 @@ def write_claims(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Clai
         # "Special considerations" and a label's boxed warning are about the patient's
         # drug, not the question: their sentences need not score like an answer to it
         elif section != SPECIAL and (
-            section is None or lead.subject < ON_SUBJECT or lead.score < floor
+            section is None or lead.subject < ranked.on_subject or lead.score < floor
         ):
             continue
         section = placed(section, lead.passage.document.kind)

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from medcite.answer.candidates import Candidate
-from medcite.answer.extractive import ON_SUBJECT, Ranked
+from medcite.answer.extractive import Ranked
 from medcite.answer.framing import ACTIONABLE, recommendable
 from medcite.types import Audience, DocKind, Query
 from medcite.understand.aspects import BY_KEY, section_aspects, section_name
@@ -55,7 +55,7 @@ _NAMES = {  # kind -> (one, several)
 def evidence_gaps(query: Query, ranked: Ranked) -> tuple[str, ...]:
     """At most one line on what the evidence about the subject does not cover."""
     aspects = query.aspects or (("treatment",) if query.question_type == "treatment" else ())
-    on_subject = [g[0] for g in ranked.groups if g[0].subject >= ON_SUBJECT]
+    on_subject = [g[0] for g in ranked.about_subject()]
     # for a patient, what patient-education pages say of what to do is the expected source
     actionable = ACTIONABLE if query.audience == Audience.CLINICIAN else frozenset()
     unsettled = [a for a in aspects if a in actionable and not _settled(a, on_subject)]

@@ -23,6 +23,7 @@ from medcite.answer.interactions import (
 )
 from medcite.answer.renal_dose import RENAL_SECTION, RENAL_TITLE, dose_statements, renal_claims
 from medcite.clinical.renal import OrganFunction
+from medcite.sources.renal_table import DOSE_SECTION
 from medcite.types import Answer, Claim, Concept, DrugUse, Passage, Query, Section
 from medcite.understand.query import drug_forms
 
@@ -127,10 +128,21 @@ def _drug_passages(
     return list(passages_of(doc_ids[:DRUG_DOCUMENTS]))
 
 
-def with_check_sections(answer: Answer, claims: Sequence[Claim], checks: PatientChecks) -> Answer:
-    """The answer with the checks' sections (their verified, numbered claims and notes)."""
+def with_check_sections(
+    answer: Answer, claims: Sequence[Claim], checks: PatientChecks, *, renal_asked: bool = False
+) -> Answer:
+    """The answer with the checks' sections (their verified, numbered claims and notes).
+
+    When the question asks about kidney function (`renal_asked`), the dose for this
+    patient's own value leads the bottom line, and the bottom line drops the tiers of a
+    renal dose table for other values (the section quotes the patient's own)."""
     if answer.abstained or not checks.sections:
         return answer
+    own = [c for c in claims if c.section == RENAL_SECTION]
+    if renal_asked and own:
+        other = {p.id for p in checks.passages if p.section == DOSE_SECTION}
+        kept = tuple(c for c in answer.bottom_line if not set(c.passage_ids) & other)
+        answer = replace(answer, bottom_line=(own[0], *kept))
     added = tuple(
         Section(
             s.key,

@@ -167,7 +167,7 @@ class ArticleStore:
         """A new draft article whose version 1 is the given answer."""
         now = _now()
         row = ArticleRow(
-            id=secrets.token_urlsafe(12),
+            id=secrets.token_hex(9),  # never starts with "-": a command-line argument
             question=question,
             audience=audience,
             status=Status.DRAFT.value,

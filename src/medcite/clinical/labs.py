@@ -158,7 +158,8 @@ _NUMBER = (
 _LINK = (
     r"(?:[\s:=(]+|\s+(?:is|was|of|at|to|around|about|approximately|now|positive|detectable|"
     r"elevated|high|low|increased|rose|level|count|result|value|titer|titre|measured|a|"
-    r"only|just|came|back|over|under|[<>≤≥~])(?=[\s\d]))"
+    r"only|just|came|come|comes|has|have|had|returned|fell|dropped|risen|down|up|back|over|"
+    r"under|[<>≤≥~])(?=[\s\d]))"
 )
 _VALUE = rf"(?:{_LINK}){{1,5}}\s*{_NUMBER}(?:\s?(?P<unit>{UNIT_PATTERN}))?"
 _VIRUS_BEFORE = re.compile(

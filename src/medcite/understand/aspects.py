@@ -197,6 +197,9 @@ ASPECTS: tuple[Aspect, ...] = (
             r"\btreat\w*|therap\w*|medicines?\b|medications?\b|\bdrugs?\b|\bmanag\w*",
             r"\bwhat (?:can|should) (?:i|we|he|she|they) do\b|\bwhat .{0,20}\bwould do\b|\bcure\b",
             r"\bapproved\b|\bmainstay\b|\bprescrib\w*",
+            r"\b(?:switch|switched|changed?|moved?|step(?:ped)? (?:up|down)) (?:\w+ )?to\b",
+            r"\bnext (?:step|line|agent)\b",
+            r"\bwhat (?:do|does|did|would) .{0,40}\b(?:recommend|advise|suggest)\b",
         ),
         ("treatment", "treated"),
         _re(
