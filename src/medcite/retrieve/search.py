@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from medcite.index import Library
 from medcite.retrieve.pipeline import RetrievalPlan, rank_passages
 from medcite.retrieve.priors import apply_kind_priors
@@ -24,11 +22,12 @@ def retrieve(
     document-level evidence); passages in `exclude` (already found) are passed over, so a
     second search spends its share of a long document on passages not yet seen."""
     plan = RetrievalPlan.from_settings(library.settings.retrieval)
-    if not rerank:
-        plan = replace(plan, reranker="none")
+    ranked = rank_passages(query, library, plan)
+    if not rerank:  # the fused order, each passage keeping its reranker score as evidence
+        ranked = sorted(ranked, key=lambda h: -h.scores.get("fused", h.scores.get("lexical", 0)))
     hits: list[Hit] = []
     per_doc: dict[str, int] = {}
-    for hit in rank_passages(query, library, plan):
+    for hit in ranked:
         doc_id = hit.passage.document.id
         if hit.passage.id in exclude or per_doc.get(doc_id, 0) >= max_per_document:
             continue

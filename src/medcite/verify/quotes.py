@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from medcite.clinical.doses import parse_measures
 from medcite.text import content_terms, sentence_spans
-from medcite.types import Passage, Support
+from medcite.types import Passage, PassageKind, Support
 from medcite.verify.entities import blank, claim_entities
 
 _NEGATION = re.compile(
@@ -46,7 +46,8 @@ def exact_quote(claim: str, passage: Passage) -> Located | None:
         return None
     start, end = span
     support = Support(passage.id, passage.text[start:end], start, end)
-    return Located(support, negated=_negated_before(passage.text, start))
+    table = passage.kind == PassageKind.TABLE
+    return Located(support, negated=_negated_before(passage.text, start, table=table))
 
 
 def find_words(words: str, text: str) -> tuple[int, int] | None:
@@ -136,9 +137,13 @@ def _sentences(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
     return tuple((s, e, content_terms(text[s:e])) for s, e in _spans(text))
 
 
-def _negated_before(text: str, start: int) -> bool:
-    """Whether the sentence holding `start` has a negation before it."""
+def _negated_before(text: str, start: int, *, table: bool = False) -> bool:
+    """Whether the sentence holding `start` has a negation before it (in a table, the row
+    holding it: another row's "without" does not reverse this one)."""
     for s, e in _spans(text):
         if s <= start < e:
-            return negation_count(text[s:start]) > 0
+            before = text[s:start]
+            if table:
+                before = before[before.rfind("\n") + 1 :]
+            return negation_count(before) > 0
     return False
