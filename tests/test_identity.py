@@ -17,10 +17,21 @@ from medcite.settings import Settings, load_settings
 from medcite.sources.base import Block, ParsedDocument
 
 from .conftest import MEDQUAD_RECORDS, write_medquad
+from .pubmed_fixtures import citation, write_set
 
 
-def write_beir(path: Path, pmids: list[int], word: str = "alpha") -> Path:
-    rows = [{"_id": f"{p}-t", "pmid": str(p), "text": f"Record {p} about {word}."} for p in pmids]
+def write_pubmed(path: Path, pmids: list[int], word: str = "alpha") -> Path:
+    """PubMed XML: records with a global key (the PMID), one document wherever found."""
+    items = [
+        citation(p, f"Record {p}", [("", f"Record {p} is about {word} in adults.")]) for p in pmids
+    ]
+    return write_set(path, *items)
+
+
+def write_beir(path: Path, pmids: list[int]) -> Path:
+    rows = [
+        {"_id": f"{p}-t", "pmid": str(p), "text": f"Snippet of {p} in {path.stem}."} for p in pmids
+    ]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     return path
 
@@ -32,8 +43,8 @@ def files(tmp_path: Path) -> dict[str, Path]:
     return {
         "medquad": write_medquad(folder / "medquad.jsonl"),
         "excerpt": write_medquad(folder / "excerpt.jsonl", MEDQUAD_RECORDS[:2]),
-        "beir_a": write_beir(folder / "a.jsonl", [1, 2, 3]),
-        "beir_b": write_beir(folder / "b.jsonl", [2, 3, 4]),
+        "pubmed_a": write_pubmed(folder / "a.xml", [1, 2, 3]),
+        "pubmed_b": write_pubmed(folder / "b.xml", [2, 3, 4]),
     }
 
 
@@ -55,7 +66,7 @@ def test_global_keys_are_canonical_and_others_are_scoped_to_their_file() -> None
 
 
 @pytest.mark.parametrize(
-    "order", list(itertools.permutations(["medquad", "excerpt", "beir_a", "beir_b"]))
+    "order", list(itertools.permutations(["medquad", "excerpt", "pubmed_a", "pubmed_b"]))
 )
 def test_overlapping_files_in_any_order_keep_every_document(
     tmp_path: Path, files: dict[str, Path], order: tuple[str, ...]
@@ -71,9 +82,9 @@ def test_overlapping_files_in_any_order_keep_every_document(
     assert written == len(lib.store.document_ids()) == 11
     counts = holdings(lib.store)
     assert counts["medquad.jsonl"] == 5 and counts["excerpt.jsonl"] == 2
-    assert counts.get("a.jsonl", 0) + counts.get("b.jsonl", 0) == 4
+    assert counts.get("a.xml", 0) + counts.get("b.xml", 0) == 4
     # the PubMed ids both files hold stay with the file that brought them first
-    first = "a.jsonl" if order.index("beir_a") < order.index("beir_b") else "b.jsonl"
+    first = "a.xml" if order.index("pubmed_a") < order.index("pubmed_b") else "b.xml"
     assert counts[first] == 3
     report = ingest([files[n] for n in order], lib)
     assert {o.status for o in report.outcomes} == {"unchanged"}
@@ -101,12 +112,27 @@ def test_a_file_dropping_a_shared_record_hands_it_to_the_other_holder(
     settings: Settings, files: dict[str, Path]
 ) -> None:
     lib = Library(settings)
-    ingest([files["beir_a"], files["beir_b"]], lib)
-    (outcome,) = ingest([write_beir(files["beir_a"], [1])], lib).outcomes
+    ingest([files["pubmed_a"], files["pubmed_b"]], lib)
+    (outcome,) = ingest([write_pubmed(files["pubmed_a"], [1])], lib).outcomes
     assert outcome.documents == 1 and "2 removed" in outcome.detail
     counts = holdings(lib.store)
-    assert counts == {"a.jsonl": 1, "b.jsonl": 3}
-    assert lib.lexical.size() == lib.store.passage_count() == 4
+    assert counts == {"a.xml": 1, "b.xml": 3}
+    assert lib.lexical.size() == lib.store.passage_count()
+
+
+def test_a_split_snippet_corpus_keeps_both_halves(settings: Settings, tmp_path: Path) -> None:
+    """BEIR snippets of one paper in two files are two files' passages, not two versions."""
+    lib = Library(settings)
+    ingest(
+        [
+            write_beir(tmp_path / "half1.jsonl", [7, 8]),
+            write_beir(tmp_path / "half2.jsonl", [7, 8]),
+        ],
+        lib,
+    )
+    assert holdings(lib.store) == {"half1.jsonl": 2, "half2.jsonl": 2}
+    assert lib.store.document(lib.store.document_ids()[0]).extra["pmid"] in ("7", "8")
+    lib.close()
 
 
 # -- revisions, deletions, retractions at the store level ---------------------------------

@@ -93,7 +93,7 @@ def test_beir_record_with_null_text_is_skipped_and_the_rest_is_read(tmp_path: Pa
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     items = _read(BeirReader(), path)
     errors = [str(i) for i in items if isinstance(i, RecordError)]
-    assert [d.key for d in items if isinstance(d, ParsedDocument)] == ["pubmed:111", "pubmed:222"]
+    assert [d.key for d in items if isinstance(d, ParsedDocument)] == ["beir:111", "beir:222"]
     assert len(errors) == 2
     assert "line 2: field 'text' is null" in errors[0] and "c.jsonl" in errors[0]
     assert "line 4: field '_id' is null" in errors[1]
@@ -109,7 +109,8 @@ def test_beir_snippets_group_by_pmid(tmp_path: Path) -> None:
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     assert reader_for(path, path.read_bytes()[:4096]).name == "beir"
     docs = _read(BeirReader(), path)
-    assert [d.key for d in docs] == ["pubmed:111", "pubmed:222"]
+    assert [d.key for d in docs] == ["beir:111", "beir:222"]
+    assert docs[0].extra["pmid"] == "111"
     assert docs[0].title == "A trial of X." and len(docs[0].blocks) == 2
     assert all(b.standalone for b in docs[0].blocks)
 

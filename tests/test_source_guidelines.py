@@ -152,6 +152,9 @@ def test_bad_renal_tables_fail_with_their_name(tmp_path: Path) -> None:
     path.write_text('{"x": {"drug_name": "x", "tiers": [ ')
     with pytest.raises(MalformedSource, match=r"renal\.json"):
         list(RenalTableReader().read(SourceFile(path, path.read_bytes())))
+    path.write_text("[" * 100_000)  # found by the fuzzer: nested past Python's recursion limit
+    with pytest.raises(MalformedSource, match=r"renal\.json"):
+        list(RenalTableReader().read(SourceFile(path, path.read_bytes())))
 
 
 def test_an_answer_shows_the_grade_and_the_guideline(settings: Settings, guidelines: Path) -> None:

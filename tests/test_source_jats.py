@@ -84,6 +84,14 @@ def test_bad_jats_fails_with_the_file_name(tmp_path: Path) -> None:
     bomb.write_text('<!DOCTYPE article [<!ENTITY a "aaaa">]><article>&a;</article>')
     with pytest.raises(MalformedSource, match="ENTITY"):
         read(bomb)
+    odd = tmp_path / "odd.nxml"  # found by the fuzzer: an encoding Python does not know
+    odd.write_bytes(b'<?xml version="1.0" encoding="MTF-8"?><article></article>')
+    with pytest.raises(MalformedSource, match="unknown encoding"):
+        read(odd)
+    deep = tmp_path / "deep.nxml"
+    deep.write_text("<article>" + "<sec>" * 300 + "</sec>" * 300 + "</article>")
+    with pytest.raises(MalformedSource, match="nest deeper"):
+        read(deep)
 
 
 def test_the_same_pmcid_in_two_folders_is_one_document(settings: Settings, tmp_path: Path) -> None:

@@ -1,7 +1,10 @@
 """BEIR-style corpus JSONL (`_id`, `text`, optional `title`, `pmid`, `section`).
 
 Used for the BioASQ snippet corpus: snippets of one PubMed record become one document,
-each snippet one passage.
+each snippet one passage. A file's snippets are a retrieval corpus, not the citation itself:
+they are grouped by PMID within the file and never across files (two halves of a split file
+hold different snippets of the same paper; neither replaces the other), so the key is the
+file's own (`beir:`), the PMID kept as metadata and link.
 """
 
 from __future__ import annotations
@@ -70,10 +73,11 @@ def _document(group_id: str, records: list[dict[str, str]]) -> ParsedDocument:
     )
     is_pubmed = group_id.isdigit()
     return ParsedDocument(
-        key=f"pubmed:{group_id}" if is_pubmed else f"beir:{group_id}",
+        key=f"beir:{group_id}",
         title=normalize_ws(title),
         source="PubMed" if is_pubmed else "BEIR corpus",
         blocks=blocks,
         url=f"https://pubmed.ncbi.nlm.nih.gov/{group_id}/" if is_pubmed else None,
-        extra={"snippet_ids": " ".join(r["_id"] for r in records)},
+        extra={"snippet_ids": " ".join(r["_id"] for r in records)}
+        | ({"pmid": group_id} if is_pubmed else {}),
     )

@@ -108,7 +108,7 @@ def guideline_for(path: Path) -> Guideline | None:
 def _registry(path: Path, _mtime: int) -> Mapping[str, Guideline]:
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # unreadable, not JSON, nested too deeply
         return {}
     if not isinstance(entries, list):
         return {}

@@ -14,7 +14,6 @@ that are not evidence are skipped.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,10 +24,10 @@ from medcite.sources.jats_front import Front, read_front
 from medcite.sources.jats_text import inline_text, local_name
 from medcite.sources.medline import Citation
 from medcite.sources.pubmed_kinds import load_kind_model
+from medcite.sources.xmlsafe import parse_xml
 from medcite.types import DocKind, PassageKind
 
 PMC_URL = "https://pmc.ncbi.nlm.nih.gov/articles/{}/"
-_ENTITY = re.compile(rb"<!ENTITY", re.I)
 _KINDS = {
     "case-report": DocKind.CASE_REPORT,
     "review-article": DocKind.REVIEW,
@@ -88,7 +87,7 @@ class JatsReader(Reader):
         )
 
     def read(self, source: SourceFile) -> Iterator[ParsedDocument]:
-        articles = _parse(source.path, source.data)
+        articles = _parse(source.path, source.data, source.encoding)
         documents = [d for root in articles if (d := _article(source.path, root, len(articles)))]
         if not documents and len(articles) > 1:
             raise UnsupportedFormat(source.path, "none of its articles is evidence")
@@ -122,15 +121,10 @@ def _article(path: Path, root: ET.Element, count: int) -> ParsedDocument | None:
     )
 
 
-def _parse(path: Path, data: bytes) -> list[ET.Element]:
+def _parse(path: Path, data: bytes, encoding: str | None = None) -> list[ET.Element]:
     """The articles of the file: its root `<article>`, or those of a `<pmc-articleset>` (what
     E-utilities' efetch returns)."""
-    if _ENTITY.search(data[:8192]):
-        raise MalformedSource(path, "ENTITY declarations are not allowed")
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise MalformedSource(path, f"XML parse error: {exc}") from exc
+    root = parse_xml(path, data, named=encoding, doctype=True)
     tag = local_name(root.tag)
     if tag == "article":
         return [root]

@@ -42,7 +42,7 @@ class RenalTableReader(Reader):
         text = decode_text(source.path, source.data)
         try:
             table = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
             raise MalformedSource(source.path, f"not JSON: {exc}") from exc
         if not isinstance(table, dict) or not table:
             raise EmptySource(source.path, "no drugs in the renal dose table")

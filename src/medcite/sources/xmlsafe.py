@@ -13,23 +13,32 @@ from medcite.sources.encoding import decode_bytes, xml_declared
 
 MAX_DEPTH = 256  # real FDA labels nest 18 elements deep at most
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_INTERNAL = re.compile(rb"<!\s*ENTITY|<!\s*DOCTYPE[^>\[]*\[", re.IGNORECASE)
 _UTF8 = frozenset({"utf-8", "utf8"})
 
 
-def parse_xml(path: Path, data: bytes, *, named: str | None = None) -> ET.Element:
+def parse_xml(
+    path: Path, data: bytes, *, named: str | None = None, doctype: bool = False
+) -> ET.Element:
     """The root element. `named` is the encoding the user gave, used when the file declares
-    none (XML without a declaration is otherwise UTF-8)."""
+    none (XML without a declaration is otherwise UTF-8). `doctype`: a DOCTYPE naming an
+    external DTD is allowed (JATS articles carry one; it is never fetched), an internal
+    subset or ENTITY declaration never."""
     declared = xml_declared(data)
     if declared is None and named and named.lower() not in _UTF8:
         data = decode_bytes(path, data, named=named).encode("utf-8")
     elif declared is None or declared.lower() in _UTF8:
         decode_bytes(path, data)  # a stray byte: BadEncoding naming its offset
-    if _DTD.search(data):
+    if doctype and _INTERNAL.search(data):
+        raise MalformedSource(path, "ENTITY declarations and internal DTD subsets are not allowed")
+    if not doctype and _DTD.search(data):
         raise MalformedSource(path, "DOCTYPE or ENTITY declarations are not allowed")
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
         raise MalformedSource(path, f"XML parse error: {exc}") from exc
+    except LookupError as exc:  # the declaration names an encoding Python does not know
+        raise MalformedSource(path, f"unknown encoding: {exc}") from exc
     check_depth(path, root)
     return root
 
