@@ -85,14 +85,20 @@ def check(item: dict, corpus: Corpus, everything: str) -> list[str]:
     failures = [
         f"key not in gold: {alt!r}" for group in groups for alt in group if norm(alt) not in doc
     ]
-    failures += [f"key longer than five words: {alt!r}" for g in groups for alt in g if not short(alt)]
+    failures += [
+        f"key longer than five words: {alt!r}" for g in groups for alt in g if not short(alt)
+    ]
     pieces = [p for p in item["gold"]["evidence"].split(" ... ") if p.strip()]
     failures += [f"evidence not in gold: {p[:60]!r}" for p in pieces if norm(p) not in doc]
     evidence = norm(" ".join(pieces))
-    failures += [f"evidence lacks group {g}" for g in groups if not any(norm(a) in evidence for a in g)]
+    failures += [
+        f"evidence lacks group {g}" for g in groups if not any(norm(a) in evidence for a in g)
+    ]
     if not any(norm(c) in label or norm(c) in doc for c in item.get("cite_any", [])):
         failures.append(f"cite_any matches nothing: {item.get('cite_any')}")
-    failures += [f"forbidden string in gold: {s!r}" for s in item.get("forbid_any", []) if norm(s) in doc]
+    failures += [
+        f"forbidden string in gold: {s!r}" for s in item.get("forbid_any", []) if norm(s) in doc
+    ]
     earlier = norm(" ".join(item.get("history", [])))
     failures += [
         f"carried_all not in the earlier turns: {g}"
