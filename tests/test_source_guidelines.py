@@ -131,6 +131,27 @@ def test_a_topic_is_a_guideline_summary_citing_its_guideline(guidelines: Path) -
     assert grade_in(texts[0]) == "Strong, High"
 
 
+@pytest.mark.parametrize(
+    ("text", "grade"),
+    [
+        (
+            "Use X (Strong recommendation, Moderate quality of evidence).",
+            "Strong recommendation, Moderate quality of evidence",
+        ),
+        (
+            "Use X (Conditional, Very Low to Moderate Certainty).",
+            "Conditional, Very Low to Moderate Certainty",
+        ),
+        ("Use X (Ungraded Good Practice Statement).", "Ungraded Good Practice Statement"),
+        ("Use X (Class III: No Benefit).", "Class III: No Benefit"),
+        # a risk band in parentheses is not a grade
+        ("Score 2 (Moderate risk, 30-day mortality ~9.2%): admit.", None),
+    ],
+)
+def test_grades_as_printed_and_nothing_else(text: str, grade: str | None) -> None:
+    assert grade_in(text) == grade
+
+
 def test_a_markdown_file_outside_the_registry_is_plain_text(guidelines: Path) -> None:
     path = guidelines / "open-medicine/not_registered/notes.md"
     assert not GuidelineSummaryReader().accepts(path, path.read_bytes())

@@ -13,8 +13,12 @@ import re
 
 GRADE = re.compile(
     r"\((?P<grade>"
+    # a strength, then nothing, a kind ("recommendation") or a certainty after a separator;
+    # never "(Moderate risk, 30-day mortality ~9.2%)"
     r"(?:strong|weak|conditional|moderate|best practice|good practice|ungraded|expert)"
-    r"[^()]{0,60}"
+    r"(?:\s+(?:recommendation|consensus|opinion|good practice statement|practice statement))?"
+    r"(?:\s*[,;:]\s*(?:very\s+)?(?:high|moderate|low|insufficient|limited)\b[^()]{0,50})?"
+    r"(?=\))"
     r"|(?:class\s+(?:I{1,3}|IV)[ab]?\b|grade\s+[0-9A-D]|level(?:\s+of\s+evidence)?:?\s+"
     r"[0-9IVX]+[A-C]?\b|LOE\b)[^()]{0,60}"
     r"|[12][A-D]\b"
