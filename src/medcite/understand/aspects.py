@@ -259,9 +259,13 @@ ASPECTS: tuple[Aspect, ...] = (
         _re(
             r"\b(?:level|value|count|concentration|titer|result)s? (?:was|were|of)\b|\bwhat was\b",
             r"\bwhat (?:\w+ ){0,2}(?:level|range|value|threshold|cut-?off)s?\b",
+            r"\b(?:target|goal)s?\b|\baim(?:ing)? (?:for|at)\b",
         ),
         ("level", "target", "range"),
-        _re(r"\b\d[\d ,.]*\s?(?:pg/ml|ng/ml|mg/dl|g/l|u/l|µmol/l|μmol/l|mmol/l|×10|x10|%)"),
+        _re(
+            r"\b\d[\d ,.]*\s?(?:pg/ml|ng/ml|mg/dl|g/l|u/l|µmol/l|μmol/l|mmol/l|×10|x10|%)",
+            r"\b\d{2,3}/\d{2,3}\s?mm ?hg\b|\b\d{2,3}\s?mm ?hg\b",
+        ),
         None,
         quantity=True,
     ),
