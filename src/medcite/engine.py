@@ -32,7 +32,7 @@ from medcite.llm.base import LLM, OnText
 from medcite.llm.writer import Written, write_with_llm
 from medcite.retrieve.acronyms import with_acronyms
 from medcite.retrieve.neighbours import with_boxed_warnings, with_neighbours
-from medcite.retrieve.search import retrieve
+from medcite.retrieve.search import Order, retrieve
 from medcite.settings import Settings, load_settings
 from medcite.text import legible
 from medcite.types import (
@@ -199,7 +199,7 @@ class Engine:
     def _search(self, query: Query) -> list[Passage]:
         """Passages for a check's query, in the fused order (no rerank)."""
         found = retrieve(
-            query, self.library, self.settings.retrieval.max_per_document, rerank=False
+            query, self.library, self.settings.retrieval.max_per_document, order="fused"
         )
         return [h.passage for h in found]
 
@@ -245,10 +245,11 @@ class Engine:
     ) -> list[Hit]:
         """Add passages on the safety of the patient's drugs (answer/special.py) and on the
         asked aspect of the subject (answer/focused.py)."""
-        for name, extra_query, rerank in (
-            ("special", special_query(query), False),
-            ("focused", focused_query(query), False),
-        ):
+        searches: tuple[tuple[str, Query | None, Order], ...] = (
+            ("special", special_query(query), "fused_scored"),
+            ("focused", focused_query(query), "fused_scored"),
+        )
+        for name, extra_query, order in searches:
             if extra_query is None:
                 continue
             with _timed(timings, name):
@@ -256,7 +257,7 @@ class Engine:
                     extra_query,
                     self.library,
                     self.settings.retrieval.max_per_document,
-                    rerank=rerank,
+                    order=order,
                     exclude=frozenset(h.passage.id for h in hits),
                 )
                 hits = with_special_hits(hits, extra)
