@@ -28,6 +28,10 @@ def passage(text: str, kind: DocKind, *, section: str | None = None, seq: int = 
 def test_a_case_report_never_stands_under_a_recommending_heading() -> None:
     assert placed("first_line", DocKind.CASE_REPORT) == "case_evidence"
     assert placed("dosing", DocKind.OTHER) == "case_evidence"
+    # research of unknown kind (often laboratory or animal work) says nothing about caring
+    # for this patient; a case report may (framed as one)
+    assert placed("special", DocKind.OTHER) == "case_evidence"
+    assert placed("special", DocKind.CASE_REPORT) == "special"
     assert placed("first_line", DocKind.PATIENT_EDUCATION) == "described"
     assert placed("first_line", DocKind.DRUG_LABEL) == "first_line"
     assert placed("symptoms", DocKind.CASE_REPORT) == "symptoms"  # a report is not advice here

@@ -177,6 +177,15 @@ def test_each_band_gets_its_tier_quoted_and_cited(
     cited = {p.text for r in answer.references for p in r.passages}
     for number in re.findall(r"\d+(?:\.\d+)?", quoted[0]):
         assert any(number in text for text in cited)  # no dose number the source lacks
+    # no other section shows another value's tier as if it were this patient's dose
+    elsewhere = [c.text for s in answer.sections if s.key != RENAL_SECTION for c in s.claims]
+    assert not any(t.startswith("Vancomycin, CrCl") for t in elsewhere)
+
+
+def test_asked_about_kidney_function_the_patients_tier_leads(engine: Engine) -> None:
+    answer = engine.ask("My patient's creatinine clearance has come back at 39. Vancomycin dose?")
+    assert answer.bottom_line[0].text.startswith("Vancomycin, CrCl 30–49 mL/min:")
+    assert not any("CrCl ≥ 50" in c.text for c in answer.bottom_line)
 
 
 def test_a_drug_without_an_entry_gets_the_no_source_line(engine: Engine) -> None:

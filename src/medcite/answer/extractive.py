@@ -166,10 +166,11 @@ def _boxed(candidate: Candidate, drugs: re.Pattern[str] | None) -> bool:
 
 
 def _about_drug(candidate: Candidate, drugs: re.Pattern[str] | None) -> bool:
-    """True when the candidate names one of the patient's drugs (or its label does)."""
-    if drugs is None:
-        return False
+    """True when the candidate names one of the patient's drugs (or its label does), in a
+    source of known kind (not laboratory or animal research of unstated design)."""
     doc = candidate.passage.document
+    if drugs is None or doc.kind == DocKind.OTHER:
+        return False
     return bool(
         drugs.search(candidate.text) or (doc.kind == DocKind.DRUG_LABEL and drugs.search(doc.title))
     )

@@ -50,6 +50,9 @@ DESCRIPTIVE = frozenset(
         "adverse",
     }
 )
+# Descriptive sections about caring for this patient: a study of what kind is unknown does
+# not belong there.
+PATIENT_CARE = frozenset({"special", "adverse", "follow_up", "prognosis", "diagnosis"})
 _RECOMMENDABLE = frozenset({DocKind.GUIDELINE, DocKind.GUIDELINE_SUMMARY, DocKind.DRUG_LABEL})
 _DESCRIBES_OPTIONS = frozenset(
     {DocKind.PATIENT_EDUCATION, DocKind.SYSTEMATIC_REVIEW, DocKind.REVIEW}
@@ -83,11 +86,15 @@ def recommendable(kind: DocKind) -> bool:
 
 
 def placed(section: str, kind: DocKind) -> str:
-    """The section a statement of this kind goes to, given the one its content chose."""
+    """The section a statement of this kind goes to, given the one its content chose: a
+    source of unknown kind (most often laboratory or animal research) never speaks under a
+    heading about caring for the patient."""
     if recommendable(kind):
         return section
     if kind in _DESCRIBES_OPTIONS:
         return "described" if section in RECOMMENDING else section
+    if kind == DocKind.OTHER and section in PATIENT_CARE:
+        return "case_evidence"
     return section if section in DESCRIPTIVE else "case_evidence"
 
 

@@ -133,16 +133,15 @@ def with_check_sections(
 ) -> Answer:
     """The answer with the checks' sections (their verified, numbered claims and notes).
 
-    When the question asks about kidney function (`renal_asked`), the dose for this
-    patient's own value leads the bottom line, and the bottom line drops the tiers of a
-    renal dose table for other values (the section quotes the patient's own)."""
+    Once the patient's own tier is quoted, the other sections drop the renal dose table's
+    tiers (other values' tiers would read as this patient's dose); when the question asks
+    about kidney function (`renal_asked`), the patient's tier also leads the bottom line."""
     if answer.abstained or not checks.sections:
         return answer
     own = [c for c in claims if c.section == RENAL_SECTION]
-    if renal_asked and own:
-        other = {p.id for p in checks.passages if p.section == DOSE_SECTION}
-        kept = tuple(c for c in answer.bottom_line if not set(c.passage_ids) & other)
-        answer = replace(answer, bottom_line=(own[0], *kept))
+    if own:
+        tiers = {p.id for p in checks.passages if p.section == DOSE_SECTION}
+        answer = _without_tiers(answer, tiers, lead=own[0] if renal_asked else None)
     added = tuple(
         Section(
             s.key,
@@ -153,3 +152,12 @@ def with_check_sections(
         for s in checks.sections
     )
     return replace(answer, sections=(*answer.sections, *added))
+
+
+def _without_tiers(answer: Answer, tiers: set[str], lead: Claim | None) -> Answer:
+    def kept(found: Sequence[Claim]) -> tuple[Claim, ...]:
+        return tuple(c for c in found if not set(c.passage_ids) & tiers)
+
+    sections = tuple(replace(s, claims=kept(s.claims)) for s in answer.sections)
+    bottom = (lead, *kept(answer.bottom_line)) if lead else answer.bottom_line
+    return replace(answer, bottom_line=bottom, sections=tuple(s for s in sections if s.claims))
