@@ -15,6 +15,7 @@ from itertools import combinations
 
 from medcite.answer.candidates import Candidate
 from medcite.answer.framing import asks_what_to_do
+from medcite.answer.values import about_other_value, stated_values
 from medcite.settings import AnswerSettings
 from medcite.text import term_set
 from medcite.types import Audience, DocKind, PassageKind, Query, QuestionPart
@@ -70,6 +71,7 @@ def bottom_line(
         ordered = _strongest_first(ordered)
     if "findings" in query.aspects:
         ordered = _summary_first(ordered)
+    ordered = _for_stated_values(ordered, query)
     most = min(MAX_BOTTOM_SENTENCES, max(cfg.bottom_line_sentences, len(query.parts)))
     chosen = _each_part(ordered, query, most) or _best_fit(ordered, most)
     table = _table_it_points_to(chosen[0][0], ordered)
@@ -174,6 +176,22 @@ def _strongest_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:
     rest = ordered[len(near) :]
     near.sort(key=lambda g: (_TIERS.get(g[0].passage.document.kind, 2), -g[0].score))
     return near + rest
+
+
+def _for_stated_values(ordered: list[list[Candidate]], query: Query) -> list[list[Candidate]]:
+    """Without the statements about another value of a measure the question gives
+    ("CHA2DS2-VASc = 1: …" for a score of 3), unless nothing else is left."""
+    stated = stated_values(query.question)
+    if not stated:
+        return ordered
+    fitting = [
+        g
+        for g in ordered
+        if not about_other_value(
+            g[0].text, f"{g[0].lead_in or ''} {g[0].passage.section or ''}", stated
+        )
+    ]
+    return fitting or ordered
 
 
 def _summary_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:

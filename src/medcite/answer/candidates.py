@@ -177,8 +177,10 @@ def candidates(
                 "pronoun": float(bool(_PRONOUN_START.match(text))),
                 "table": float(p.kind == PassageKind.TABLE),
             }
-            after = p.text[end : end + 60]
-            grade = _GRADE.search(after) if "(" in after else None
+            # the sentence's own grade, else one printed right after it ("… daily. (Strong,
+            # High)"), never the next statement's
+            after = p.text[end : end + 80].lstrip()
+            grade = _GRADE.match(after) if after.startswith("(") else None
             out.append(
                 Candidate(
                     text,
@@ -188,7 +190,7 @@ def candidates(
                     hit.rank,
                     f,
                     content,
-                    grade.group("grade") if grade else _grade_in(text),
+                    _grade_in(text) or (grade.group("grade") if grade else None),
                     lead_in=lead_in,
                 )
             )
