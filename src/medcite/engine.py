@@ -72,7 +72,7 @@ class Engine:
     def __init__(self, settings: Settings | None = None, *, llm: LLM | None = None) -> None:
         """`llm` overrides the backend chosen by `settings.llm` (tests pass a FakeLLM)."""
         self.settings = settings or load_settings()
-        self.llm = llm if llm is not None else open_llm(self.settings.llm)
+        self.llm = llm if llm is not None else open_llm(self.settings.llm, self.settings.models_dir)
         self.library = Library(self.settings)
         self.verifier = Verifier(self.settings.verify)
 
