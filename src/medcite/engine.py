@@ -272,7 +272,9 @@ class Engine:
         if self.llm is None:
             return Written(write_claims(query, ranked, cfg), "extractive")
         try:
-            return write_with_llm(self.llm, query, hits, self.settings.llm, cfg, on_text)
+            return write_with_llm(
+                self.llm, query, hits, self.settings.llm, cfg, on_text, self.verifier
+            )
         except LLMError as exc:
             if self.settings.llm.on_failure == "error":
                 raise

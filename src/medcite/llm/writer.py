@@ -5,8 +5,9 @@ leaves the machine) and the retrieved passages, numbered and delimited as data. 
 with JSON: `bottom_line` and `sections` (only the question's template keys), each a list of
 `{"text", "citations"}`. The reply is validated strictly; an unusable reply gets one repair
 request quoting the error, then the writer gives up with `LLMError` (the engine falls back
-to the extractive writer). Citation numbers become passage ids in `passage_ids_for` alone.
-Every claim then goes to `verify/` like any extractive one.
+to the extractive writer). Citation numbers become passage ids in `passage_ids_for` alone;
+then, given the verifier, code re-assigns each claim's citations to the passages that
+support it (`llm/citing.py`). Every claim then goes to `verify/` like any extractive one.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from medcite.answer.extractive import BOTTOM_LINE
 from medcite.answer.sections import SPECS, template
 from medcite.errors import LLMError
 from medcite.llm.base import LLM, Message, OnText
+from medcite.llm.citing import assign_citations
 from medcite.llm.prompts import REPAIR_PROMPT
 from medcite.privacy import Scrubbed, scrub
 from medcite.settings import AnswerSettings, LLMSettings
 from medcite.types import Claim, Hit, Passage, Query
+from medcite.verify import Verifier
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +79,11 @@ def write_with_llm(
     cfg: LLMSettings,
     answer: AnswerSettings,
     on_text: OnText | None = None,
+    verifier: Verifier | None = None,
 ) -> Written:
-    """Draft claims with the model; raises `LLMError` when no usable reply could be had."""
+    """Draft claims with the model; raises `LLMError` when no usable reply could be had.
+
+    With a `verifier`, each claim's citations are assigned by code (`llm/citing.py`)."""
     keys = template(query.question_type, query.aspects)
     evidence = number_evidence(hits, cfg.max_passages, _budget_chars(llm, cfg))
     question = scrub(query.question) if _must_scrub(llm, cfg) else Scrubbed(query.question, {})
@@ -93,11 +99,14 @@ def write_with_llm(
     messages = build_messages(query, question.text, evidence, keys, cfg, answer)
     draft = _ask(llm, messages, keys, cfg, on_text)
     claims, dropped = to_claims(draft, evidence, keys, question, answer)
-    notes = (
+    notes: tuple[str, ...] = (
         (f"{dropped} citation number(s) named no evidence passage and were dropped",)
         if dropped
         else ()
     )
+    if verifier is not None:
+        assigned = assign_citations(claims, evidence.passages, verifier)
+        claims, notes = list(assigned.claims), (*notes, *assigned.notes())
     return Written(claims, f"{llm.name}:{llm.model}", notes)
 
 
