@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -126,9 +127,12 @@ def _ask(
     cfg: LLMSettings,
     on_text: OnText | None,
 ) -> DraftAnswer:
-    """The parsed reply, after at most one repair request."""
+    """The parsed reply, after at most one repair request, all within `llm.budget_s`."""
     schema = answer_schema(keys) if llm.supports_json else None
-    reply = llm.complete(messages, json_schema=schema, stream=cfg.stream, on_text=on_text)
+    budget = _Budget(cfg.budget_s)
+    reply = llm.complete(
+        messages, json_schema=schema, stream=cfg.stream, on_text=on_text, timeout_s=budget.left()
+    )
     try:
         return parse_reply(reply.text, keys, reply.finish_reason)
     except ReplyError as first:
@@ -138,11 +142,30 @@ def _ask(
             Message("assistant", reply.text),
             Message("user", REPAIR_PROMPT.format(error=first)),
         ]
-    reply = llm.complete(repair, json_schema=schema, stream=cfg.stream, on_text=on_text)
+    reply = llm.complete(
+        repair, json_schema=schema, stream=cfg.stream, on_text=on_text, timeout_s=budget.left()
+    )
     try:
         return parse_reply(reply.text, keys, reply.finish_reason)
     except ReplyError as second:
         raise LLMError(f"the model's reply was unusable after one repair ({second})") from None
+
+
+class _Budget:
+    """The seconds one answer may spend on the model; `left` raises once they are spent."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def left(self) -> float:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise LLMError(
+                f"the model used up its {self.seconds:g} s budget (llm.budget_s) without a "
+                "usable reply"
+            )
+        return remaining
 
 
 def number_evidence(hits: Sequence[Hit], max_passages: int, budget_chars: int) -> Evidence:
