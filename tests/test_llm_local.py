@@ -122,3 +122,9 @@ def test_the_server_is_started_once_and_stopped_by_close() -> None:
     assert not llm.running
     with pytest.raises(urllib.error.URLError):
         urllib.request.build_opener(urllib.request.ProxyHandler({})).open(address, timeout=5)
+
+
+@needs_smollm2
+def test_a_timed_out_local_generation_names_the_model_not_the_port(smollm2: LocalModel) -> None:
+    with pytest.raises(LLMError, match=r"^the local model SmolLM2-135M-Instruct\.Q4_1: timed out"):
+        smollm2.complete([Message("user", "Write a long story about a cat.")], timeout_s=0.05)

@@ -282,6 +282,16 @@ def answers(
             "default (the default corpus, corpus.sources)."
         ),
     ] = LibraryOption.KEY,
+    writer: Annotated[
+        str | None,
+        typer.Option(
+            help="Who writes the answers: extractive, openai, local (overrides llm.backend); "
+            "a model's fallbacks to the extractive writer are counted against it."
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Ask only the first N items of the key.")
+    ] = None,
 ) -> None:
     """Score an answer key: questions and checks passed, by category and per question.
 
@@ -293,7 +303,8 @@ def answers(
     from medcite.eval.answers import DEFAULT_KEY, evaluate_answers, summary_lines
 
     with cli_errors():
-        settings = settings_for(ctx)
+        backend = {"llm": {"backend": "none" if writer == "extractive" else writer}}
+        settings = settings_for(ctx, **(backend if writer else {}))
         path = key or settings.eval_dir / DEFAULT_KEY
         with progress_reporter() as progress:
             report = evaluate_answers(
@@ -302,6 +313,7 @@ def answers(
                 perturb=perturb,
                 progress=progress,
                 library="default" if library == LibraryOption.DEFAULT else "key",
+                limit=limit,
             )
     table = Table(title=f"answer key {report.key}")
     for name in ("category", "questions passed", "checks passed"):
@@ -321,12 +333,21 @@ def answers(
             f"{report.perturbed}",
             highlight=False,
         )
-    if figures := report.extra:
+    if "kept_context" in (figures := report.extra):
         out.print(
             f"follow-ups: {figures['kept_context']} / {figures['answerable_follow_ups']} kept "
             f"their carried context; false abstentions {figures['false_abstentions']} / "
             f"{figures['answerable_follow_ups']}; abstained when required "
             f"{figures['abstained_when_required']} / {figures['required_abstentions']}",
+            highlight=False,
+        )
+    if written := report.extra.get("writer"):
+        out.print(
+            f"writers {', '.join(written['writers'])}: {written['model_written']} answers "
+            f"written by a model ({written['model_written_passed']} passed), "
+            f"{written['fallbacks']} fallbacks; {written['claims_removed']} claims removed by "
+            f"the verifier; {written['p50_s']:.2f} / {written['p95_s']:.2f} s per answer "
+            f"(p50 / p95); peak RSS {written['peak_rss_mb']} MB",
             highlight=False,
         )
     shown = report.results if verbose else [r for r in report.results if not r.passed]

@@ -145,7 +145,15 @@ class LocalModel(LLM):
         timeout_s: float | None = None,
     ) -> Completion:
         client = self.start()
-        reply = client.complete(
-            messages, json_schema=json_schema, stream=stream, on_text=on_text, timeout_s=timeout_s
-        )
+        try:
+            reply = client.complete(
+                messages,
+                json_schema=json_schema,
+                stream=stream,
+                on_text=on_text,
+                timeout_s=timeout_s,
+            )
+        except LLMError as exc:  # say which model, not which random port
+            reason = str(exc).removeprefix(f"{client.base_url}: ")
+            raise LLMError(f"the local model {self.model}: {reason}") from None
         return replace(reply, model=self.model)
