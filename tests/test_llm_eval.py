@@ -5,8 +5,11 @@ from __future__ import annotations
 from medcite.eval.answers import Check, ItemResult, writer_figures
 
 
-def _result(writer: str, passed: bool, seconds: float, removed: int = 0) -> ItemResult:
-    return ItemResult("x", "c", (Check("c", passed),), False, "", (), writer, seconds, removed)
+def _result(
+    writer: str, passed: bool, seconds: float, removed: int = 0, verified: int = 1
+) -> ItemResult:
+    checks = (Check("c", passed),)
+    return ItemResult("x", "c", checks, False, "", (), writer, seconds, removed, verified)
 
 
 def test_a_fallback_counts_against_the_model() -> None:
@@ -23,3 +26,4 @@ def test_a_fallback_counts_against_the_model() -> None:
     assert figures["fallbacks"] == 1 and figures["claims_removed"] == 3
     assert (figures["p50_s"], figures["p95_s"]) == (50.0, 60)
     assert figures["peak_rss_mb"] > 0
+    assert figures["model_claims"] == 6 and figures["model_claims_verified"] == 0.5

@@ -89,6 +89,7 @@ class ItemResult:
     writer: str = ""  # who wrote the answer ("extractive (fallback: ...)" when a model failed)
     seconds: float = 0.0  # the whole ask
     claims_removed: int = 0  # by the verifier
+    claims_verified: int = 0
 
     @property
     def passed(self) -> bool:
@@ -346,6 +347,7 @@ def evaluate_answers(
                     answer.writer,
                     round(seconds, 3),
                     answer.verification.removed,
+                    answer.verification.verified,
                 )
             )
         extra = {**follow_up_figures(items, results), "writer": writer_figures(results)}
@@ -364,15 +366,23 @@ def evaluate_answers(
 def writer_figures(results: Sequence[ItemResult]) -> dict[str, Any]:
     """Who wrote the answers and at what cost: answers a model really wrote (a fallback to
     the extractive writer counts against the model), questions they passed, claims the
-    verifier removed, seconds per answer (p50, p95) and the process's peak memory."""
+    verifier removed, the share of the models' claims verified, seconds per answer (p50,
+    p95) and the process's peak memory."""
     written = [r for r in results if r.writer and not r.writer.startswith("extractive")]
     seconds = sorted(r.seconds for r in results)
+    proposed = sum(r.claims_verified + r.claims_removed for r in written)
     return {
         "writers": sorted({r.writer.split(" (", 1)[0] for r in results}),
         "model_written": len(written),
         "model_written_passed": sum(r.passed for r in written),
         "fallbacks": sum(r.writer.startswith("extractive (fallback") for r in results),
         "claims_removed": sum(r.claims_removed for r in results),
+        # of the claims models proposed, the share verified (citations assigned by code; a
+        # removed claim counts against it)
+        "model_claims": proposed,
+        "model_claims_verified": (
+            round(sum(r.claims_verified for r in written) / proposed, 3) if proposed else None
+        ),
         "p50_s": _quantile(seconds, 0.5),
         "p95_s": _quantile(seconds, 0.95),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
