@@ -144,3 +144,18 @@ def test_a_local_endpoint_that_times_out_is_asked_once_and_the_extractive_answer
     assert len(server.requests) == 1  # never retried: it would only be as slow again
     assert answer.writer.startswith("extractive (fallback:") and "timed out" in answer.writer
     assert answer.claims
+
+
+def test_when_no_bottom_line_of_the_model_survives_the_extractive_answer_stands(
+    indexed: Settings,
+) -> None:
+    wrong = "Valley fever pneumonia is usually treated with fluconazole 4000 mg once daily."
+    fake = FakeLLM([json.dumps({"bottom_line": [{"text": wrong, "citations": [1]}]})])
+    engine = Engine(indexed, llm=fake)
+    answer = engine.ask("What fluconazole dose treats valley fever?")
+    engine.close()
+    assert answer.writer == (
+        "extractive (fallback: the verifier removed every bottom-line statement of fake:fake)"
+    )
+    texts = [c.text for c in answer.claims]
+    assert not answer.abstained and DOSE in texts and wrong not in texts
