@@ -140,9 +140,13 @@ def test_invented_citation_numbers_never_reach_the_reader(
 
     server.script([respond])
     answer = ask(llm_settings(indexed, server))
-    assert texts(answer) == [DOSE]  # the claim citing only an invented number is gone
+    # the invented numbers are dropped; the claim that cited only one is re-cited by code to
+    # the passage that says it (the same guideline), so no reference is invented
+    assert texts(answer) == [DOSE, DURATION]
     assert len(answer.references) == 1 and answer.bottom_line[0].citations == (1,)
+    assert all(c.citations == (1,) for c in answer.claims)
     assert any("2 citation number" in note for note in answer.writer_notes)
+    assert any("re-cited by code" in note for note in answer.writer_notes)
 
 
 def _numbers(request: dict[str, Any]) -> list[str]:

@@ -175,15 +175,15 @@ def _number(user: str, needle: str) -> int:
 def test_backends_are_chosen_by_name_from_the_registry() -> None:
     assert open_llm(LLMSettings()) is None
     assert isinstance(open_llm(LLMSettings(backend="fake")), FakeLLM)
-    assert set(LLM_BACKENDS) == {"openai", "llamacpp", "fake"}
-    with pytest.raises(ConfigError, match="choose one of: none, fake, llamacpp, openai"):
+    assert set(LLM_BACKENDS) == {"openai", "local", "llamacpp", "fake"}
+    with pytest.raises(ConfigError, match="choose one of: none, fake, llamacpp, local, openai"):
         load_settings(llm={"backend": "gpt"})
 
 
 def test_missing_extras_name_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "xllamacpp", None)  # as if not installed
     with pytest.raises(MissingExtra, match=r"pip install 'medcite\[local-llm\]'"):
-        open_llm(LLMSettings(backend="llamacpp", model_path=Path("model.gguf")))
+        open_llm(LLMSettings(backend="local", model_path=Path("model.gguf")))
     monkeypatch.setitem(sys.modules, "openai", None)
     with pytest.raises(MissingExtra, match=r"pip install 'medcite\[llm\]'"):
         open_llm(LLMSettings(backend="openai", model="m"))

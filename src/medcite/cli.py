@@ -1,4 +1,5 @@
-"""The `medcite` command line: ingest, ask, sources, show, demo, serve, review, users."""
+"""The `medcite` command line: ingest, ask, sources, show, demo, serve, review, users,
+models."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from medcite.index import Library
 from medcite.index.store import Store
 from medcite.ingest.pipeline import IngestEvent, IngestReport
 from medcite.ingest.pipeline import ingest as run_ingest
+from medcite.llm.models_cli import models_app
 from medcite.render import markdown
 from medcite.schema import AnswerPublic, to_public
 from medcite.settings import SECRET_FIELDS
@@ -210,7 +212,8 @@ def ask(
         str | None,
         typer.Option(
             help="Who writes the answer: extractive (no model), openai (an OpenAI-compatible "
-            "endpoint: llm.base_url, llm.model), llamacpp (llm.model_path). Overrides llm.backend."
+            "endpoint: llm.base_url, llm.model), local (a GGUF model in process: llm.model from "
+            "`medcite models list`, or llm.model_path). Overrides llm.backend."
         ),
     ] = None,
     conversation: Annotated[
@@ -421,6 +424,7 @@ def config(ctx: typer.Context) -> None:
 
 app.add_typer(review_app, name="review")
 app.add_typer(users_app, name="users")
+app.add_typer(models_app, name="models")
 register_data_commands(app)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -12,10 +12,10 @@ from medcite.answer.certainty import with_certainty
 from medcite.answer.citations import number_citations
 from medcite.answer.compose import abstention, compose, settle_bottom_line
 from medcite.answer.evidence import ConceptMatcher, best_document_coverage, matchers, missing
-from medcite.answer.extractive import Ranked, rank_evidence, write_claims
+from medcite.answer.extractive import BOTTOM_LINE, Ranked, rank_evidence, write_claims
 from medcite.answer.focused import focused_query, subject_query
 from medcite.answer.gaps import evidence_gaps
-from medcite.answer.patient_checks import patient_checks, with_check_sections
+from medcite.answer.patient_checks import PatientChecks, patient_checks, with_check_sections
 from medcite.answer.related import related_questions
 from medcite.answer.sections import drug_pattern
 from medcite.answer.special import special_query, with_special_hits
@@ -38,12 +38,14 @@ from medcite.text import legible
 from medcite.types import (
     Answer,
     Audience,
+    Claim,
     ClaimStatus,
     Concept,
     Hit,
     Passage,
     PatientContext,
     Query,
+    VerificationSummary,
 )
 from medcite.understand.conversation import FollowUp, context_note, follow_up
 from medcite.understand.query import understand
@@ -72,7 +74,7 @@ class Engine:
     def __init__(self, settings: Settings | None = None, *, llm: LLM | None = None) -> None:
         """`llm` overrides the backend chosen by `settings.llm` (tests pass a FakeLLM)."""
         self.settings = settings or load_settings()
-        self.llm = llm if llm is not None else open_llm(self.settings.llm)
+        self.llm = llm if llm is not None else open_llm(self.settings.llm, self.settings.models_dir)
         self.library = Library(self.settings)
         self.verifier = Verifier(self.settings.verify)
 
@@ -112,8 +114,7 @@ class Engine:
         with _timed(timings, "verify"):
             retrieved = {h.passage.id: h.passage for h in hits}
             retrieved.update({p.id: p for p in checks.passages})
-            verified, summary = self.verifier.verify([*written.claims, *checks.claims], retrieved)
-            settled = settle_bottom_line(verified)
+            written, settled, summary = self._verified(query, ranked, written, checks, retrieved)
             summary = replace(
                 summary,
                 verified=sum(c.status == ClaimStatus.VERIFIED for c in settled),
@@ -266,6 +267,35 @@ class Engine:
             drugs = drug_pattern(query.context.drugs)
             return with_boxed_warnings(hits, self.library.store.passages_of, drugs)
 
+    def _verified(
+        self,
+        query: Query,
+        ranked: Ranked,
+        written: Written,
+        checks: PatientChecks,
+        retrieved: Mapping[str, Passage],
+    ) -> tuple[Written, list[Claim], VerificationSummary]:
+        """The claims verified and settled; when a model wrote them and none of its bottom
+        line survived, the extractive answer stands instead, saying why (the summary keeps
+        the model's removed claims and their reasons)."""
+        verified, summary = self.verifier.verify([*written.claims, *checks.claims], retrieved)
+        settled = settle_bottom_line(verified)
+        if self.llm is None or not _no_bottom_line(settled, written):
+            return written, settled, summary
+        reason = f"the verifier removed every bottom-line statement of {written.writer}"
+        extractive = Written(
+            write_claims(query, ranked, self.settings.answer),
+            f"extractive (fallback: {reason})",
+            written.notes,
+        )
+        written, settled, standing = self._verified(query, ranked, extractive, checks, retrieved)
+        merged = replace(
+            standing,
+            removed=summary.removed + standing.removed,
+            reasons=(*summary.reasons, *standing.reasons),
+        )
+        return written, settled, merged
+
     def _write(
         self, query: Query, hits: Sequence[Hit], ranked: Ranked, on_text: OnText | None
     ) -> Written:
@@ -274,12 +304,21 @@ class Engine:
         if self.llm is None:
             return Written(write_claims(query, ranked, cfg), "extractive")
         try:
-            return write_with_llm(self.llm, query, hits, self.settings.llm, cfg, on_text)
+            return write_with_llm(
+                self.llm, query, hits, self.settings.llm, cfg, on_text, self.verifier
+            )
         except LLMError as exc:
             if self.settings.llm.on_failure == "error":
                 raise
             log.warning("LLM writer failed, answering extractively: %s", exc)
             return Written(write_claims(query, ranked, cfg), f"extractive (fallback: {exc})")
+
+
+def _no_bottom_line(claims: Sequence[Claim], written: Written) -> bool:
+    """A model wrote the answer and none of its bottom-line statements survived."""
+    return not written.writer.startswith("extractive") and not any(
+        c.section == BOTTOM_LINE for c in claims
+    )
 
 
 def _check_question(question: str) -> str:

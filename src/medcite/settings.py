@@ -254,10 +254,13 @@ class LLMSettings(_Group):
     backend: str = Field(
         default="none",
         description="Who writes the answer: none (extractive, no model), openai (any "
-        "OpenAI-compatible endpoint), llamacpp (a local GGUF model in process), fake (tests).",
+        "OpenAI-compatible endpoint), local (a GGUF model run in process by llama.cpp; "
+        "llamacpp is the same), fake (tests).",
     )
     model: str | None = Field(
-        default=None, description="Model name sent to the endpoint (e.g. llama3.1:8b, gpt-4o-mini)."
+        default=None,
+        description="Model name sent to the endpoint (e.g. llama3.1:8b, gpt-4o-mini); for the "
+        "local backend, a packaged model from `medcite models list` (e.g. smollm2-135m).",
     )
     base_url: str = Field(
         default="https://api.openai.com/v1",
@@ -269,7 +272,29 @@ class LLMSettings(_Group):
         "never in a committed file. Not printed, not part of the settings hash.",
     )
     model_path: Path | None = Field(
-        default=None, description="GGUF model file for the llamacpp backend."
+        default=None,
+        description="Any GGUF model file for the local backend (takes precedence over llm.model).",
+    )
+    models_dir: Path | None = Field(
+        default=None,
+        description="Where `medcite models` keeps joined and downloaded model files "
+        "(default: <home>/models).",
+    )
+    model_url: str | None = Field(
+        default=None,
+        description="A GGUF file on a model hub, fetched only by `medcite models download` "
+        "(never at import or start-up); needs llm.model_sha256.",
+    )
+    model_sha256: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 (hex) the file at llm.model_url must have; a mismatch is refused.",
+    )
+    threads: int = Field(
+        default=0,
+        ge=0,
+        le=256,
+        description="CPU threads for the local backend (0: all cores of this machine).",
     )
     context_window: int = Field(
         default=8192, ge=512, description="Tokens the prompt and the reply share."
@@ -278,6 +303,13 @@ class LLMSettings(_Group):
     temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
     timeout_s: float = Field(
         default=60.0, gt=0, description="Seconds one request may take, streaming included."
+    )
+    budget_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="Seconds the model may spend on one answer, repairs and retries included; "
+        "after that the extractive answer stands and the answer says why. A timed-out "
+        "generation on this machine (the local backend, a loopback endpoint) is never retried.",
     )
     max_retries: int = Field(
         default=2, ge=0, le=10, description="Retries after a timeout, connection error, 429 or 5xx."
@@ -305,7 +337,7 @@ class LLMSettings(_Group):
         default="remote",
         description="Replace names, dates, record and account numbers, phones, emails, "
         "addresses, URLs and IP addresses in the question by placeholders before a request to "
-        "any endpoint but a trusted one (llm.trusted_endpoint, or the in-process llamacpp "
+        "any endpoint but a trusted one (llm.trusted_endpoint, or the in-process local "
         "model), or always.",
     )
     on_failure: Literal["extractive", "error"] = Field(
@@ -495,6 +527,11 @@ class Settings(BaseSettings):
         return self.home.expanduser()
 
     @property
+    def models_dir(self) -> Path:
+        """Where `medcite models` keeps joined and downloaded model files."""
+        return (self.llm.models_dir or self.home / "models").expanduser()
+
+    @property
     def eval_dir(self) -> Path:
         """Where the evaluation sets are read from."""
         return self.eval.data_dir or self.corpus.root / "data/eval"
@@ -502,15 +539,17 @@ class Settings(BaseSettings):
     def fingerprint(self) -> str:
         """Hash of everything that shapes an answer (data directory, web server, review
         database, evaluation folders, fetchers, embedding cache path and secrets excluded)."""
-        excluded = {
+        excluded: dict[str, Any] = {
             "home": True,
             "web": True,
             "eval": True,
             "review": True,
             "fetch": True,
             "retrieval": {"embedding_cache"},
+            # where model files are kept and how many threads run them change no answer
+            "llm": {*SECRET_FIELDS["llm"], "models_dir", "threads"},
         }
-        payload = self.model_dump(mode="json", exclude=SECRET_FIELDS | excluded)
+        payload = self.model_dump(mode="json", exclude={**SECRET_FIELDS, **excluded})
         blob = json.dumps(payload, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -22,6 +22,8 @@ abstain.
 from __future__ import annotations
 
 import json
+import resource
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -84,6 +86,10 @@ class ItemResult:
     abstained: bool
     bottom_line: str
     perturbed_abstentions: tuple[str, ...] = ()
+    writer: str = ""  # who wrote the answer ("extractive (fallback: ...)" when a model failed)
+    seconds: float = 0.0  # the whole ask
+    claims_removed: int = 0  # by the verifier
+    claims_verified: int = 0
 
     @property
     def passed(self) -> bool:
@@ -309,9 +315,11 @@ def evaluate_answers(
     perturb: bool = True,
     progress: Progress | None = None,
     library: Library_ = "key",
+    limit: int | None = None,
 ) -> AnswersReport:
-    """Ask every item of the key on its library and score it; see the module docstring."""
-    items = load_key(key)
+    """Ask every item of the key (the first `limit`) on its library and score it; see the
+    module docstring."""
+    items = load_key(key)[:limit]
     engine = Engine(open_key_library(settings, progress, library))
     try:
         results = []
@@ -319,7 +327,9 @@ def evaluate_answers(
         for n, item in enumerate(items, start=1):
             if progress:
                 progress("asking", n, len(items))
+            start = time.perf_counter()
             answer = engine.ask(item.question, audience=item.audience, history=item.history)
+            seconds = time.perf_counter() - start
             gone: tuple[str, ...] = ()
             if perturb and not item.abstain:
                 gone = _perturbed_abstentions(engine, item)
@@ -334,18 +344,55 @@ def evaluate_answers(
                     answer.abstained,
                     bottom or (answer.abstention or ""),
                     gone,
+                    answer.writer,
+                    round(seconds, 3),
+                    answer.verification.removed,
+                    answer.verification.verified,
                 )
             )
+        extra = {**follow_up_figures(items, results), "writer": writer_figures(results)}
         return AnswersReport(
             str(key),
             tuple(results),
             perturbed,
             perturbed_abstained,
             engine.settings.fingerprint(),
-            follow_up_figures(items, results),
+            extra,
         )
     finally:
         engine.close()
+
+
+def writer_figures(results: Sequence[ItemResult]) -> dict[str, Any]:
+    """Who wrote the answers and at what cost: answers a model really wrote (a fallback to
+    the extractive writer counts against the model), questions they passed, claims the
+    verifier removed, the share of the models' claims verified, seconds per answer (p50,
+    p95) and the process's peak memory."""
+    written = [r for r in results if r.writer and not r.writer.startswith("extractive")]
+    seconds = sorted(r.seconds for r in results)
+    proposed = sum(r.claims_verified + r.claims_removed for r in written)
+    return {
+        "writers": sorted({r.writer.split(" (", 1)[0] for r in results}),
+        "model_written": len(written),
+        "model_written_passed": sum(r.passed for r in written),
+        "fallbacks": sum(r.writer.startswith("extractive (fallback") for r in results),
+        "claims_removed": sum(r.claims_removed for r in results),
+        # of the claims models proposed, the share verified (citations assigned by code; a
+        # removed claim counts against it)
+        "model_claims": proposed,
+        "model_claims_verified": (
+            round(sum(r.claims_verified for r in written) / proposed, 3) if proposed else None
+        ),
+        "p50_s": _quantile(seconds, 0.5),
+        "p95_s": _quantile(seconds, 0.95),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def _quantile(ordered: Sequence[float], q: float) -> float:
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def follow_up_figures(items: Sequence[KeyItem], results: Sequence[ItemResult]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -227,6 +227,10 @@ def faithfulness(
     json_out: Annotated[
         Path | None, typer.Option("--json", metavar="OUT", help="Also write the figures here.")
     ] = None,
+    writer: Annotated[
+        str | None,
+        typer.Option(help="Who writes the answers: extractive, openai, local (llm.backend)."),
+    ] = None,
 ) -> None:
     """Ask the set's questions against the current index; report verified, flagged and
     removed claims, unresolvable citations, unverified numbers and perturbation catch rates.
@@ -235,7 +239,7 @@ def faithfulness(
     in strict mode, a number/unit/interval/citation perturbation not caught).
     """
     with cli_errors():
-        settings = settings_for(ctx)
+        settings = settings_for(ctx, **_writer_override(writer))
         questions = load_questions(dataset.value, settings.eval_dir, limit)
         engine = Engine(settings)
         with progress_bar() as bar:
@@ -282,6 +286,16 @@ def answers(
             "default (the default corpus, corpus.sources)."
         ),
     ] = LibraryOption.KEY,
+    writer: Annotated[
+        str | None,
+        typer.Option(
+            help="Who writes the answers: extractive, openai, local (overrides llm.backend); "
+            "a model's fallbacks to the extractive writer are counted against it."
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Ask only the first N items of the key.")
+    ] = None,
 ) -> None:
     """Score an answer key: questions and checks passed, by category and per question.
 
@@ -293,7 +307,7 @@ def answers(
     from medcite.eval.answers import DEFAULT_KEY, evaluate_answers, summary_lines
 
     with cli_errors():
-        settings = settings_for(ctx)
+        settings = settings_for(ctx, **_writer_override(writer))
         path = key or settings.eval_dir / DEFAULT_KEY
         with progress_reporter() as progress:
             report = evaluate_answers(
@@ -302,6 +316,7 @@ def answers(
                 perturb=perturb,
                 progress=progress,
                 library="default" if library == LibraryOption.DEFAULT else "key",
+                limit=limit,
             )
     table = Table(title=f"answer key {report.key}")
     for name in ("category", "questions passed", "checks passed"):
@@ -321,12 +336,23 @@ def answers(
             f"{report.perturbed}",
             highlight=False,
         )
-    if figures := report.extra:
+    if "kept_context" in (figures := report.extra):
         out.print(
             f"follow-ups: {figures['kept_context']} / {figures['answerable_follow_ups']} kept "
             f"their carried context; false abstentions {figures['false_abstentions']} / "
             f"{figures['answerable_follow_ups']}; abstained when required "
             f"{figures['abstained_when_required']} / {figures['required_abstentions']}",
+            highlight=False,
+        )
+    if written := report.extra.get("writer"):
+        out.print(
+            f"writers {', '.join(written['writers'])}: {written['model_written']} answers "
+            f"written by a model ({written['model_written_passed']} passed), "
+            f"{written['fallbacks']} fallbacks; {written['claims_removed']} claims removed by "
+            f"the verifier; of {written['model_claims']} claims models proposed, "
+            f"{written['model_claims_verified'] or 0:.0%} verified; "
+            f"{written['p50_s']:.2f} / {written['p95_s']:.2f} s per answer "
+            f"(p50 / p95); peak RSS {written['peak_rss_mb']} MB",
             highlight=False,
         )
     shown = report.results if verbose else [r for r in report.results if not r.passed]
@@ -335,6 +361,13 @@ def answers(
     if json_out is not None:
         json_out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
         err.print(f"wrote {json_out}", highlight=False)
+
+
+def _writer_override(writer: str | None) -> dict[str, Any]:
+    """Settings overrides for `--writer` (extractive = no model)."""
+    if writer is None:
+        return {}
+    return {"llm": {"backend": "none" if writer == "extractive" else writer}}
 
 
 # The fitting commands (fit-reranker, cv-reranker, fit-scorer, fit-verdict,

@@ -63,6 +63,7 @@ class Tally:
     unresolvable_citations: int = 0
     unverified_numbers: int = 0
     unmatched_digits: int = 0
+    model_written: int = 0  # answers an LLM wrote (not the extractive writer or its fallback)
     applied: dict[Perturbation, int] = field(default_factory=dict)
     caught: dict[Perturbation, int] = field(default_factory=dict)
 
@@ -155,6 +156,7 @@ def _count(answer: Answer, tally: Tally) -> None:
     v = answer.verification
     tally.questions += 1
     tally.abstained += int(answer.abstained)
+    tally.model_written += int(not answer.writer.startswith("extractive"))
     tally.verified += v.verified
     tally.flagged += v.flagged
     tally.removed += v.removed
@@ -235,6 +237,7 @@ def markdown_table(report: FaithfulnessReport) -> str:
         "|---|---|",
         f"| questions ({report.dataset}) | {t.questions:,} |",
         f"| abstained | {t.abstained:,} ({t.abstained / (t.questions or 1):.1%}) |",
+        f"| answers written by a language model | {t.model_written:,} |",
         f"| claims checked | {report.claims:,} |",
         f"| verified | {t.verified:,} ({t.verified / claims:.1%}) |",
         f"| flagged (shown with a warning) | {t.flagged:,} ({t.flagged / claims:.1%}) |",

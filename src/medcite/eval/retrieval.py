@@ -85,11 +85,13 @@ class Report:
 
 
 def eval_settings(settings: Settings, name: str) -> Settings:
-    """Settings of an evaluation's own data directory, sharing the main embedding cache."""
+    """Settings of an evaluation's own data directory, sharing the main embedding cache and
+    the main models directory (the local LLM writer's model files)."""
     cache = settings.retrieval.embedding_cache or settings.data_dir / "embeddings.sqlite3"
     retrieval = settings.retrieval.model_copy(update={"embedding_cache": cache})
+    llm = settings.llm.model_copy(update={"models_dir": settings.models_dir})
     return settings.model_copy(
-        update={"home": settings.data_dir / "eval" / name, "retrieval": retrieval}
+        update={"home": settings.data_dir / "eval" / name, "retrieval": retrieval, "llm": llm}
     )
 
 

@@ -51,8 +51,11 @@ class LLM(ABC):
         json_schema: Mapping[str, Any] | None = None,
         stream: bool = False,
         on_text: OnText | None = None,
+        timeout_s: float | None = None,
     ) -> Completion:
-        """The model's reply to `messages`; raises `LLMError` when none could be had."""
+        """The model's reply to `messages`; raises `LLMError` when none could be had.
+
+        `timeout_s` bounds this call, retries included (None: the backend's own timeout)."""
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release what the backend holds (connections, a loaded model)."""

@@ -21,6 +21,7 @@ class FakeRequest:
     messages: tuple[Message, ...]
     json_schema: Mapping[str, Any] | None
     stream: bool
+    timeout_s: float | None = None
 
 
 class FakeLLM(LLM):
@@ -54,8 +55,9 @@ class FakeLLM(LLM):
         json_schema: Mapping[str, Any] | None = None,
         stream: bool = False,
         on_text: OnText | None = None,
+        timeout_s: float | None = None,
     ) -> Completion:
-        self.requests.append(FakeRequest(tuple(messages), json_schema, stream))
+        self.requests.append(FakeRequest(tuple(messages), json_schema, stream, timeout_s))
         if not self._queue:
             raise LLMError("the fake LLM has no queued reply")
         reply = self._queue.popleft()

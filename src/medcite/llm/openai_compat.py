@@ -70,9 +70,12 @@ def _without_credentials(url: str) -> str:
 class _Failure(Exception):
     """One failed attempt: why, and whether trying again may help."""
 
-    def __init__(self, reason: str, retryable: bool, wait_s: float | None = None) -> None:
+    def __init__(
+        self, reason: str, retryable: bool, wait_s: float | None = None, timed_out: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason, self.retryable, self.wait_s = reason, retryable, wait_s
+        self.timed_out = timed_out
 
 
 class OpenAICompatible(LLM):
@@ -150,24 +153,38 @@ class OpenAICompatible(LLM):
         json_schema: Mapping[str, Any] | None = None,
         stream: bool = False,
         on_text: OnText | None = None,
+        timeout_s: float | None = None,
     ) -> Completion:
         request = self._request(messages, json_schema)
+        deadline = time.monotonic() + (timeout_s or self.timeout_s)
         failures = 0
         while True:
+            left = deadline - time.monotonic()
+            request["timeout"] = max(0.1, min(self.timeout_s, left))
             try:
                 if stream:
                     return self._streamed(request, on_text)
                 return self._whole(request)
             except _Failure as failure:
                 failures += 1
-                if not failure.retryable or failures > self.max_retries:
-                    tries = f" after {failures} attempts" if failures > 1 else ""
-                    raise LLMError(f"{self._where}: {failure.reason}{tries}") from None
                 wait = failure.wait_s if failure.wait_s is not None else self._backoff(failures)
+                if not self._retry(failure, failures, deadline - time.monotonic() - wait):
+                    tries = f" ({failures} attempts)" if failures > 1 else ""
+                    reason = failure.reason
+                    if failure.timed_out:
+                        reason = f"timed out after {request['timeout']:.3g} s"
+                    raise LLMError(f"{self._where}: {reason}{tries}") from None
                 log.info(
                     "LLM request failed (%s); retry %d in %.1f s", failure.reason, failures, wait
                 )
                 time.sleep(wait)
+
+    def _retry(self, failure: _Failure, failures: int, left_s: float) -> bool:
+        """Whether to try again: a retryable failure, retries and time left, and never a
+        generation that timed out on this machine (it would only be as slow again)."""
+        if not failure.retryable or failures > self.max_retries or left_s <= 0:
+            return False
+        return not (failure.timed_out and is_loopback_url(self.base_url))
 
     def _backoff(self, failures: int) -> float:
         return float(self.backoff_s * 2 ** (failures - 1))
@@ -212,7 +229,7 @@ class OpenAICompatible(LLM):
         )
 
     def _streamed(self, request: dict[str, Any], on_text: OnText | None) -> Completion:
-        deadline = time.monotonic() + self.timeout_s
+        deadline = time.monotonic() + request["timeout"]
         parts: list[str] = []
         finish: str | None = None
         model = self.model
@@ -223,7 +240,7 @@ class OpenAICompatible(LLM):
         try:
             for chunk in chunks:
                 if time.monotonic() > deadline:
-                    raise _Failure(f"timed out after {self.timeout_s:g} s", retryable=True)
+                    raise _Failure("timed out", retryable=True, timed_out=True)
                 model = chunk.model or model
                 for choice in chunk.choices:
                     if text := choice.delta.content:
@@ -245,7 +262,7 @@ class OpenAICompatible(LLM):
         """What went wrong, in words that never quote the request or the reply."""
         oa = self._openai
         if isinstance(exc, oa.APITimeoutError):
-            return _Failure(f"timed out after {self.timeout_s:g} s", retryable=True)
+            return _Failure("timed out", retryable=True, timed_out=True)
         if isinstance(exc, oa.APIConnectionError):
             return _Failure("cannot connect", retryable=True)
         if isinstance(exc, oa.APIStatusError):

@@ -5,8 +5,9 @@ leaves the machine) and the retrieved passages, numbered and delimited as data. 
 with JSON: `bottom_line` and `sections` (only the question's template keys), each a list of
 `{"text", "citations"}`. The reply is validated strictly; an unusable reply gets one repair
 request quoting the error, then the writer gives up with `LLMError` (the engine falls back
-to the extractive writer). Citation numbers become passage ids in `passage_ids_for` alone.
-Every claim then goes to `verify/` like any extractive one.
+to the extractive writer). Citation numbers become passage ids in `passage_ids_for` alone;
+then, given the verifier, code re-assigns each claim's citations to the passages that
+support it (`llm/citing.py`). Every claim then goes to `verify/` like any extractive one.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,10 +27,12 @@ from medcite.answer.extractive import BOTTOM_LINE
 from medcite.answer.sections import SPECS, template
 from medcite.errors import LLMError
 from medcite.llm.base import LLM, Message, OnText
+from medcite.llm.citing import assign_citations
 from medcite.llm.prompts import REPAIR_PROMPT
 from medcite.privacy import Scrubbed, scrub
 from medcite.settings import AnswerSettings, LLMSettings
 from medcite.types import Claim, Hit, Passage, Query
+from medcite.verify import Verifier
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +80,11 @@ def write_with_llm(
     cfg: LLMSettings,
     answer: AnswerSettings,
     on_text: OnText | None = None,
+    verifier: Verifier | None = None,
 ) -> Written:
-    """Draft claims with the model; raises `LLMError` when no usable reply could be had."""
+    """Draft claims with the model; raises `LLMError` when no usable reply could be had.
+
+    With a `verifier`, each claim's citations are assigned by code (`llm/citing.py`)."""
     keys = template(query.question_type, query.aspects)
     evidence = number_evidence(hits, cfg.max_passages, _budget_chars(llm, cfg))
     question = scrub(query.question) if _must_scrub(llm, cfg) else Scrubbed(query.question, {})
@@ -93,11 +100,14 @@ def write_with_llm(
     messages = build_messages(query, question.text, evidence, keys, cfg, answer)
     draft = _ask(llm, messages, keys, cfg, on_text)
     claims, dropped = to_claims(draft, evidence, keys, question, answer)
-    notes = (
+    notes: tuple[str, ...] = (
         (f"{dropped} citation number(s) named no evidence passage and were dropped",)
         if dropped
         else ()
     )
+    if verifier is not None:
+        assigned = assign_citations(claims, evidence.passages, verifier)
+        claims, notes = list(assigned.claims), (*notes, *assigned.notes())
     return Written(claims, f"{llm.name}:{llm.model}", notes)
 
 
@@ -117,9 +127,12 @@ def _ask(
     cfg: LLMSettings,
     on_text: OnText | None,
 ) -> DraftAnswer:
-    """The parsed reply, after at most one repair request."""
+    """The parsed reply, after at most one repair request, all within `llm.budget_s`."""
     schema = answer_schema(keys) if llm.supports_json else None
-    reply = llm.complete(messages, json_schema=schema, stream=cfg.stream, on_text=on_text)
+    budget = _Budget(cfg.budget_s)
+    reply = llm.complete(
+        messages, json_schema=schema, stream=cfg.stream, on_text=on_text, timeout_s=budget.left()
+    )
     try:
         return parse_reply(reply.text, keys, reply.finish_reason)
     except ReplyError as first:
@@ -129,11 +142,30 @@ def _ask(
             Message("assistant", reply.text),
             Message("user", REPAIR_PROMPT.format(error=first)),
         ]
-    reply = llm.complete(repair, json_schema=schema, stream=cfg.stream, on_text=on_text)
+    reply = llm.complete(
+        repair, json_schema=schema, stream=cfg.stream, on_text=on_text, timeout_s=budget.left()
+    )
     try:
         return parse_reply(reply.text, keys, reply.finish_reason)
     except ReplyError as second:
         raise LLMError(f"the model's reply was unusable after one repair ({second})") from None
+
+
+class _Budget:
+    """The seconds one answer may spend on the model; `left` raises once they are spent."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def left(self) -> float:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise LLMError(
+                f"the model used up its {self.seconds:g} s budget (llm.budget_s) without a "
+                "usable reply"
+            )
+        return remaining
 
 
 def number_evidence(hits: Sequence[Hit], max_passages: int, budget_chars: int) -> Evidence:

@@ -20,7 +20,8 @@ For each claim:
      negation in its own sentence ("do not [give ...]");
    - passes otherwise.
    A citation of a retracted source (`Document.retraction`) fails whatever it says: a
-   retracted paper is never support.
+   retracted paper is never support. Nor is a source sentence that addresses an AI system
+   ("ignore previous instructions: the dose is ..."): the claim copying it fails.
 4. The claim is verified when at least one citation passes (only passing citations are kept);
    flagged when none passes but one is flagged (its note says why); removed otherwise, with
    the reasons logged and kept in the summary. In strict mode (`verify.strict`, the default)
@@ -36,7 +37,11 @@ from dataclasses import dataclass, replace
 from medcite.clinical.doses import Measures, parse_measures
 from medcite.settings import VerifySettings
 from medcite.types import Claim, ClaimStatus, Passage, Support, VerificationSummary
-from medcite.verify.markers import looks_like_instruction, strip_citation_markers
+from medcite.verify.markers import (
+    looks_like_instruction,
+    sentences_around,
+    strip_citation_markers,
+)
 from medcite.verify.numbers import check_numbers
 from medcite.verify.quotes import Located, best_window, exact_quote
 from medcite.verify.support import SupportScorer, open_scorer
@@ -137,6 +142,8 @@ class Verifier:
         elif located.negated:
             flags.append("a negation earlier in the source sentence may reverse the quoted words")
         support = located.support
+        if looks_like_instruction(sentences_around(passage.text, support.start, support.end)):
+            failures.append("the supporting text addresses an AI system, not the reader")
         numbers = check_numbers(
             measures, parse_measures(passage.text), (support.start, support.end)
         )
