@@ -221,3 +221,13 @@ def test_the_shared_summaries_read_with_grades_and_dois() -> None:
         )
     ]
     assert len(renal) == 23 and all(d.extra.get("doi") for d in renal)
+
+
+@pytest.mark.parametrize("mark", ["[", "*", "_", "`"])
+def test_a_run_of_markdown_marks_is_read_in_linear_time(tmp_path: Path, mark: str) -> None:
+    """Found by the fuzzer: link and emphasis patterns were quadratic in a run of marks."""
+    from medcite.eval.mutate import read_hostile
+
+    data = f"# Gout\n\n## Treatment\n\n- Colchicine {mark * 70_000} works.\n".encode()
+    reader = GuidelineSummaryReader()
+    assert read_hostile(reader, Path("seed.md"), data, budget_s=3.0).outcome == "read"

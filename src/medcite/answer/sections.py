@@ -321,12 +321,8 @@ def drug_pattern(drugs: tuple[DrugUse, ...]) -> re.Pattern[str] | None:
 
 
 def _drug_special_score(base: int, sentence: str, passage: Passage, drugs: re.Pattern[str]) -> int:
-    """0 unless the sentence (or the label it comes from) names a drug; 3 more for a topic.
-    A source of unknown kind (most often laboratory or animal research) says nothing
-    special about a patient taking the drug: 0."""
+    """0 unless the sentence (or the label it comes from) names a drug; 3 more for a topic."""
     doc = passage.document
-    if doc.kind == DocKind.OTHER:
-        return 0
     about_drug = drugs.search(sentence) or (
         doc.kind == DocKind.DRUG_LABEL and drugs.search(doc.title)
     )

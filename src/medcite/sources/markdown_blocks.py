@@ -21,10 +21,15 @@ _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
 _BOLD_LINE = re.compile(r"^\*\*([^*]+?)\*\*:?\s*$")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _NESTED = "\x00"  # marks a nested list item among an item's lines
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\[\]]+)\]\([^()]*\)")  # no nested brackets: linear time
 # An emphasis mark opens after a non-word character and closes before one ("HLA-B*5801" is a
 # name, not emphasis).
-_EMPHASIS = re.compile(r"(?<![\w*`])(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1(?![\w*`])")
+# The content never holds its own mark, so a run of marks is read in linear time (nested
+# emphasis is stripped one level per pass).
+_EMPHASIS = re.compile(
+    r"(?<![\w*`])(?:\*\*(?P<b>[^*\s](?:[^*\n]*[^*\s])?)\*\*|__(?P<u>[^_\s](?:[^_\n]*[^_\s])?)__"
+    r"|\*(?P<i>[^*\s](?:[^*\n]*[^*\s])?)\*|`(?P<c>[^`\s](?:[^`\n]*[^`\s])?)`)(?![\w*`])"
+)
 
 
 @dataclass
@@ -139,5 +144,9 @@ def inline(text: str) -> str:
     text = _LINK.sub(r"\1", text)
     previous = None
     while previous != text:
-        previous, text = text, _EMPHASIS.sub(r"\2", text)
+        previous, text = text, _EMPHASIS.sub(_emphasised, text)
     return " ".join(text.split())
+
+
+def _emphasised(m: re.Match[str]) -> str:
+    return next(g for g in m.groups() if g is not None)
