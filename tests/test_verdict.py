@@ -127,6 +127,22 @@ def test_with_verdict_reads_the_claims_and_skips_abstentions(
     assert with_verdict(_answer("What does X cure?", ["Drug X cured Y."])).verdict is None
 
 
+@pytest.mark.parametrize(
+    ("question", "aspects"),
+    [
+        ("Can I drink grapefruit juice while taking drug X?", ()),
+        ("Is it OK to start drug X with an eGFR of 38?", ()),
+        ("Does drug X cure disease Y in pregnancy?", ("pregnancy",)),
+    ],
+)
+def test_a_question_asking_permission_gets_no_bare_yes_or_no(
+    monkeypatch: pytest.MonkeyPatch, question: str, aspects: tuple[str, ...]
+) -> None:
+    """A bare "Yes." would read as clearance for this patient; the claims answer instead."""
+    monkeypatch.setattr(verdict_module, "load_model", lambda: NEGATION_ONLY)
+    assert with_verdict(_answer(question, ["Drug X cured Y."]), aspects).verdict is None
+
+
 def test_the_verdict_opens_the_bottom_line_and_is_in_the_json() -> None:
     answer = replace(_answer("Does X cure Y?", ["X did not cure Y."]), verdict="no")
     assert "**Bottom line.** **No.** X did not cure Y." in markdown(answer)

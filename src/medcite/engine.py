@@ -132,7 +132,7 @@ class Engine:
             gaps=evidence_gaps(query, ranked),
         )
         answer = with_check_sections(answer, claims, checks, renal_asked="renal" in query.aspects)
-        answer = with_verdict(answer)
+        answer = with_verdict(answer, query.aspects)
         retracted = retraction_note(summary)
         notes = (*answer.notes, retracted) if retracted else answer.notes
         answer = replace(answer, writer=written.writer, writer_notes=written.notes, notes=notes)

@@ -17,6 +17,7 @@ from medcite.answer.bottom_line import bottom_line, for_patients
 from medcite.answer.candidates import Candidate, candidates
 from medcite.answer.evidence import ConceptMatcher
 from medcite.answer.framing import (
+    asks_what_to_do,
     described_patients,
     frame,
     placed,
@@ -110,9 +111,17 @@ def write_claims(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Clai
     bottom = bottom_line(groups, query, cfg)
     patients = described_patients(c.passage for g in ranked.groups for c in g)
     unnamed = not any(c.subject > 0 for c in query.concepts)
-    claims = [_claim(group, BOTTOM_LINE, patients, unnamed=unnamed) for group in bottom]
+    actionable = asks_what_to_do(query)
+
+    def topical(group: list[Candidate]) -> bool:
+        """Framed with its source's topic: when the question names no subject, or when a
+        statement on what to do comes from a source about less than the whole subject (a
+        dose from a pneumonia guideline asked for an ear infection)."""
+        return unnamed or (actionable and group[0].subject < 1.0)
+
+    claims = [_claim(group, BOTTOM_LINE, patients, unnamed=topical(group)) for group in bottom]
     spare = [g for g in sorted(groups, key=lambda g: -g[0].score) if g not in bottom]
-    claims += [_claim(g, RESERVE, patients, unnamed=unnamed) for g in spare[:RESERVES]]
+    claims += [_claim(g, RESERVE, patients, unnamed=topical(g)) for g in spare[:RESERVES]]
     keys = template(query.question_type, query.aspects)
     drugs = drug_pattern(special_drugs(query.context))
     per_section: dict[str, int] = {}
@@ -140,7 +149,7 @@ def write_claims(query: Query, ranked: Ranked, cfg: AnswerSettings) -> list[Clai
         section = placed(section, lead.passage.document.kind)
         if per_section.get(section, 0) < cfg.max_per_section:
             per_section[section] = per_section.get(section, 0) + 1
-            claims.append(_claim(group, section, patients, unnamed=unnamed))
+            claims.append(_claim(group, section, patients, unnamed=topical(group)))
     return claims
 
 

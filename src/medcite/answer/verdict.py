@@ -316,9 +316,24 @@ def decide_verdict(
     return model.decide(model.probability(features(question, sentences)))
 
 
-def with_verdict(answer: Answer) -> Answer:
-    """The answer with its verdict, read from its claims (bottom line first)."""
-    if answer.abstained:
+# Questions asking permission for this patient ("Can I take …?", "Is it OK to start …?",
+# "… while pregnant?"): a bare yes or no would read as clearance, and the model was fitted on
+# questions of fact (BioASQ), not on these.
+PERMISSION_ASPECTS = frozenset({"contraindication", "interaction", "pregnancy", "missed_dose"})
+
+
+_PERMISSION = re.compile(
+    r"^\W*(?:can|could|may|should|shall) (?:i|we|he|she|they|my \w+|our \w+)\b"
+    r"|\bis it (?:ok|okay|safe|alright|all right|fine)\b",
+    re.I,
+)
+
+
+def with_verdict(answer: Answer, aspects: Sequence[str] = ()) -> Answer:
+    """The answer with its verdict, read from its claims (bottom line first); none for a
+    question asking permission ("Can I …?", "Is it OK to …?", or one of PERMISSION_ASPECTS
+    among its `aspects`)."""
+    if answer.abstained or PERMISSION_ASPECTS & set(aspects) or _PERMISSION.search(answer.question):
         return answer
     sentences = [c.text for c in answer.claims]
     return replace(answer, verdict=decide_verdict(answer.question, sentences))
