@@ -123,6 +123,14 @@ def _m005_identity(db: sqlite3.Connection) -> None:
     )
 
 
+def _m006_corpus_stats(db: sqlite3.Connection) -> None:
+    """Corpus statistics kept at write time (index/stats.py): passage and document counts
+    and lengths by triggers, each document's term counts; filled once from the store."""
+    from medcite.index.stats import create_stats
+
+    create_stats(db)
+
+
 def _run(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one (executescript would commit the open transaction)."""
     for statement in script.split(";"):
@@ -136,6 +144,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m003_vectors,
     _m004_scrubbed_questions,
     _m005_identity,
+    _m006_corpus_stats,
 )
 
 
