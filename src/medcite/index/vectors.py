@@ -1,11 +1,13 @@
 """Dense vector search behind a small interface: exact (numpy) or HNSW (usearch).
 
-Both keep the canonical data in one `vectors.npz` (passage ids, document ids, vectors),
-replaced atomically on every change; HNSW builds its graph from it. Needs the [dense] extra.
+Both keep the canonical data in one `vectors.npz` (passage ids, document ids, vectors, and
+the embedder, model, variant and dimensions that made them), replaced atomically on every
+change; HNSW builds its graph from it. Needs the [dense] extra.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import os
@@ -20,6 +22,7 @@ import numpy.typing as npt
 
 from medcite.datadir import private_dir
 from medcite.errors import ConfigError, MissingExtra, StoreError
+from medcite.index.embedders import VectorSpace
 
 log = logging.getLogger(__name__)
 Floats = npt.NDArray[np.float32]
@@ -36,9 +39,10 @@ class VectorIndex(ABC):
 
     name: ClassVar[str]
 
-    def __init__(self, path: Path, dimensions: int) -> None:
+    def __init__(self, path: Path, dimensions: int, space: VectorSpace | None = None) -> None:
         self.path = path
         self.dimensions = dimensions
+        self.space = space  # None: any vectors of these dimensions (tests, tools)
         self._file = path / "vectors.npz"
         self.passage_ids, self.doc_ids, self.matrix = self._load()
         self._rows: dict[str, int] | None = None
@@ -85,9 +89,12 @@ class VectorIndex(ABC):
         try:
             with np.load(self._file) as data:
                 meta = json.loads(str(data["meta"]))
-                if meta.get("dimensions") != self.dimensions:
+                if not self._same_space(meta):
                     log.warning(
-                        "vector index at %s has another model's vectors; emptied", self.path
+                        "vector index at %s has another model's vectors (%s); emptied: "
+                        "`medcite embed` writes them again",
+                        self.path,
+                        meta,
                     )
                     return empty
                 return data["passage_ids"], data["doc_ids"], data["matrix"].astype(np.float32)
@@ -95,11 +102,42 @@ class VectorIndex(ABC):
             log.warning("vector index at %s is unreadable (%s); emptied", self.path, exc)
             return empty
 
+    def _same_space(self, meta: dict[str, object]) -> bool:
+        """Whether a file's vectors are this index's kind (a file written before vectors
+        recorded their model names only its dimensions)."""
+        if meta.get("dimensions") != self.dimensions:
+            return False
+        if self.space is None or "model" not in meta:
+            return True
+        return bool(
+            meta.get("embedder") == self.space.embedder
+            and meta.get("model") == self.space.model
+            and meta.get("variant") == self.space.variant
+        )
+
+    def _meta(self) -> dict[str, object]:
+        meta: dict[str, object] = {"dimensions": self.dimensions}
+        if self.space is not None:
+            meta |= {
+                "embedder": self.space.embedder,
+                "model": self.space.model,
+                "variant": self.space.variant,
+            }
+        return meta
+
+    def clear(self) -> None:
+        """Drop every vector (before a library is embedded again by another embedder)."""
+        self.passage_ids = np.zeros(0, dtype="U32")
+        self.doc_ids = np.zeros(0, dtype="U32")
+        self.matrix = np.zeros((0, self.dimensions), dtype=np.float32)
+        self._rows = None
+        self._save()
+
     def _save(self) -> None:
         private_dir(self.path.parent)
         private_dir(self.path)
         tmp = self.path / "vectors.tmp.npz"
-        meta = json.dumps({"dimensions": self.dimensions})
+        meta = json.dumps(self._meta())
         try:
             np.savez(
                 tmp,
@@ -136,8 +174,8 @@ class HnswIndex(VectorIndex):
 
     name = "hnsw"
 
-    def __init__(self, path: Path, dimensions: int) -> None:
-        super().__init__(path, dimensions)
+    def __init__(self, path: Path, dimensions: int, space: VectorSpace | None = None) -> None:
+        super().__init__(path, dimensions, space)
         self._graph: Any = None
 
     def replace(
@@ -146,6 +184,10 @@ class HnswIndex(VectorIndex):
         super().replace(doc_ids, rows, vectors)
         self._graph = None  # rebuilt on the next search
 
+    def clear(self) -> None:
+        super().clear()
+        self._graph = None
+
     def _graph_file(self) -> Path:
         """The saved graph, named after the vectors it was built from."""
         stat = self._file.stat()
@@ -153,14 +195,11 @@ class HnswIndex(VectorIndex):
 
     def _build(self) -> Any:
         """Load the saved graph of the current vectors, or build and save it."""
-        try:
-            from usearch.index import Index
-        except ImportError:
-            raise MissingExtra("HNSW vector search (usearch)", "dense") from None
+        index_class = usearch_index_class()
         saved = self._graph_file()
         if saved.exists():
-            return Index.restore(str(saved))
-        graph = Index(ndim=self.dimensions, metric="ip", dtype="f32", connectivity=16)
+            return index_class.restore(str(saved))
+        graph = index_class(ndim=self.dimensions, metric="ip", dtype="f32", connectivity=16)
         graph.add(np.arange(self.size(), dtype=np.uint64), self.matrix, threads=2)
         for old in self.path.glob("hnsw-*.usearch"):
             old.unlink(missing_ok=True)
@@ -182,16 +221,35 @@ class HnswIndex(VectorIndex):
         ]
 
 
-VECTOR_BACKENDS: dict[str, Callable[[Path, int], VectorIndex]] = {
+def usearch_index_class() -> Any:
+    """usearch's Index, loaded after onnxruntime when that is installed: with usearch's
+    extension loaded first, creating an onnxruntime session crashes the process (usearch 2.26,
+    onnxruntime 1.31, seen here), so the int8 embedder could not run beside HNSW search."""
+    if importlib.util.find_spec("onnxruntime") is not None:
+        import onnxruntime  # noqa: F401
+    try:
+        from usearch.index import Index
+    except ImportError:
+        raise MissingExtra("HNSW vector search (usearch)", "dense") from None
+    return Index
+
+
+VECTOR_BACKENDS: dict[str, Callable[[Path, int, VectorSpace | None], VectorIndex]] = {
     ExactIndex.name: ExactIndex,
     HnswIndex.name: HnswIndex,
 }
 
 
-def open_vectors(backend: str, path: Path, dimensions: int, hnsw_threshold: int) -> VectorIndex:
+def open_vectors(
+    backend: str,
+    path: Path,
+    dimensions: int,
+    hnsw_threshold: int,
+    space: VectorSpace | None = None,
+) -> VectorIndex:
     """The vector index at `path`; `auto` picks HNSW when it holds over `hnsw_threshold`."""
     if backend == "auto":
-        exact = ExactIndex(path, dimensions)
+        exact = ExactIndex(path, dimensions, space)
         if exact.size() <= hnsw_threshold:
             return exact
         backend = HnswIndex.name
@@ -200,4 +258,4 @@ def open_vectors(backend: str, path: Path, dimensions: int, hnsw_threshold: int)
     except KeyError:
         known = ", ".join(sorted([*VECTOR_BACKENDS, "auto"]))
         raise ConfigError(f"unknown vector backend {backend!r}; choose one of: {known}") from None
-    return factory(path, dimensions)
+    return factory(path, dimensions, space)
