@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from medcite.index import Library
-from medcite.index.migrations import MIGRATIONS
+from medcite.index.migrations import MIGRATIONS, _m006_corpus_stats
 from medcite.index.stats import CorpusStats, DocumentTerms
 from medcite.index.store import Store
 from medcite.ingest.pipeline import ingest
@@ -79,7 +79,8 @@ def test_the_migration_fills_the_stats_of_an_older_store(library: Library) -> No
     db.execute("DROP TABLE corpus_stats")
     for trigger in ("passage_added", "passage_removed", "passage_edited"):
         db.execute(f"DROP TRIGGER {trigger}")
-    db.execute("DELETE FROM _migrations WHERE version = ?", (len(MIGRATIONS),))
+    version = MIGRATIONS.index(_m006_corpus_stats) + 1
+    db.execute("DELETE FROM _migrations WHERE version = ?", (version,))
     db.close()
     store = Store(path)
     assert store.corpus_stats() == before

@@ -131,6 +131,20 @@ def _m006_corpus_stats(db: sqlite3.Connection) -> None:
     create_stats(db)
 
 
+def _m007_vector_space(db: sqlite3.Connection) -> None:
+    """The embedder whose vectors the library keeps (and `vector_pending` is relative to):
+    its name, model, variant and dimensions; none until the next `medcite embed`."""
+    _run(
+        db,
+        """
+        CREATE TABLE vector_space (
+            id INTEGER PRIMARY KEY CHECK (id = 1), embedder TEXT NOT NULL, model TEXT NOT NULL,
+            variant TEXT NOT NULL, dimensions INTEGER NOT NULL
+        )
+        """,
+    )
+
+
 def _run(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one (executescript would commit the open transaction)."""
     for statement in script.split(";"):
@@ -145,6 +159,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m004_scrubbed_questions,
     _m005_identity,
     _m006_corpus_stats,
+    _m007_vector_space,
 )
 
 

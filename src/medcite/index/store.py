@@ -21,6 +21,7 @@ from pathlib import Path
 
 from medcite.datadir import private_dir, private_file, tighten_files
 from medcite.errors import NotFound, StoreError
+from medcite.index.embedders import VectorSpace
 from medcite.index.migrations import migrate
 from medcite.index.stats import (
     CorpusStats,
@@ -273,6 +274,24 @@ class Store:
     def queue_all_for_vectors(self) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR IGNORE INTO vector_pending(doc_id) SELECT id FROM documents")
+
+    def vector_space(self) -> VectorSpace | None:
+        """The embedder whose vectors the library keeps (None: not recorded yet)."""
+        row = self._db.execute(
+            "SELECT embedder, model, variant, dimensions FROM vector_space WHERE id = 1"
+        ).fetchone()
+        return VectorSpace(str(row[0]), str(row[1]), str(row[2]), int(row[3])) if row else None
+
+    def adopt_vector_space(self, space: VectorSpace, *, requeue: bool) -> None:
+        """Record the embedder the vectors follow from now on; with `requeue`, in the same
+        transaction, every document waits to be embedded again by it."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO vector_space VALUES (1, ?, ?, ?, ?)",
+                (space.embedder, space.model, space.variant, space.dimensions),
+            )
+            if requeue:
+                db.execute("INSERT OR IGNORE INTO vector_pending(doc_id) SELECT id FROM documents")
 
     def clear_pending_vectors(self, doc_ids: Sequence[str]) -> None:
         with self.transaction() as db:

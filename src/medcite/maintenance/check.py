@@ -165,11 +165,15 @@ def _vectors_finding(settings: Settings, store: Store, repair: bool) -> Finding:
         return Finding("vectors", True, "dense retrieval is off (retrieval.embedder = none)")
     if importlib.util.find_spec("numpy") is None:
         return Finding("vectors", True, "not checked: dense retrieval needs medcite[dense]")
-    from medcite.index.dense import open_dense
+    from medcite.index.dense import open_dense, other_space_notice
 
     dense = open_dense(settings)
     if dense is None:
         return Finding("vectors", True, "not checked: dense retrieval is not available")
+    kept = store.vector_space()
+    if kept is not None and kept != dense.space:
+        dense.close()
+        return Finding("vectors", False, other_space_notice(kept, dense.space))
     try:
         held = {str(p) for p in dense.vectors.passage_ids}
     finally:
