@@ -162,6 +162,10 @@ class Library:
             return 0
         embed_passages(dense, list(self.store.passages_of(pending)), progress, pending)
         self.store.clear_pending_vectors(pending)
+        from medcite.index.vectors import build_graph_if_needed
+
+        cfg = self.settings.retrieval
+        build_graph_if_needed(dense.vectors, cfg.vector_backend, cfg.hnsw_threshold)
         return len(pending)
 
     def unembedded(self) -> int:
