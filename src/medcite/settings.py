@@ -150,8 +150,9 @@ class RetrievalSettings(_Group):
     )
     embedder: str = Field(
         default="minilm",
-        description="Sentence-embedding model for dense retrieval: minilm (needs the [dense] "
-        "extra) or none (lexical only).",
+        description="Sentence-embedding model for dense retrieval (needs the [dense] extra): "
+        "minilm (all-MiniLM-L6-v2 in numpy, fp32), minilm-int8 (the same model with int8 "
+        "weights in onnxruntime, several times faster), or none (lexical only).",
     )
     embedding_cache: Path | None = Field(
         default=None,

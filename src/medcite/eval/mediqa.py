@@ -164,7 +164,9 @@ def with_answer_evidence(query: Query, hits: Sequence[Hit], library: Library) ->
     passages = [h.passage for h in hits]
     mean_chars = sum(len(p.text) for p in passages) / max(len(passages), 1)
     similarity = {h.passage.id: h.scores["dense"] for h in hits if "dense" in h.scores}
-    evidence = DocumentEvidence({p.document.id: [p] for p in passages}, mean_chars, similarity)
+    evidence = DocumentEvidence.of_passages(
+        {p.document.id: [p] for p in passages}, mean_chars, similarity
+    )
     n = library.lexical.size()
     return with_document_scores(query, hits, evidence, library.lexical.doc_freq, n)
 

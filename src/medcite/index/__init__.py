@@ -9,7 +9,13 @@ from functools import cached_property
 from pathlib import Path
 
 from medcite.datadir import tighten_tree
-from medcite.index.dense import DenseIndex, embed_passages, notice_once, open_dense
+from medcite.index.dense import (
+    DenseIndex,
+    embed_passages,
+    notice_once,
+    open_dense,
+    other_space_notice,
+)
 from medcite.index.embedders import EmbedProgress
 from medcite.index.lexical import LexicalIndex, open_lexical
 from medcite.index.locking import OnWait, WriterLock
@@ -90,10 +96,23 @@ class Library:
         return len(pending)
 
     @cached_property
+    def dense_index(self) -> DenseIndex | None:
+        """The settings' embedder and its vector index (None: dense retrieval is off or not
+        installed), whether or not the library's vectors are its."""
+        return open_dense(self.settings)
+
+    @cached_property
     def dense(self) -> DenseIndex | None:
-        """Embedder and vector index, or None when dense retrieval is off or not installed."""
-        found = open_dense(self.settings)
-        if found is not None and self.unembedded():
+        """What dense retrieval searches: None as well when the library's vectors were made
+        by another embedder than the settings name (never compared with its queries)."""
+        found = self.dense_index
+        if found is None:
+            return None
+        kept = self.store.vector_space()
+        if kept is not None and kept != found.space:
+            notice_once(other_space_notice(kept, found.space))
+            return None
+        if self.unembedded():
             notice_once(
                 f"{self.unembedded()} documents have no vectors yet, so dense retrieval does "
                 "not see them: run `medcite embed`"
@@ -103,14 +122,35 @@ class Library:
     def sync_vectors(self, progress: EmbedProgress | None = None) -> int:
         """Embed what the `vector_pending` queue holds; returns documents rewritten.
 
-        Rebuilds from the store when the vector index was deleted or does not match it.
+        Rebuilds from the store when the vector index was deleted or does not match it, and
+        embeds everything again when the library's vectors were made by another embedder.
         Vectors already in the embedding cache are not recomputed.
         """
-        dense = self.dense
+        dense = self.dense_index
         if dense is None:
             return 0
         with self.writing():
-            return self._sync_vectors(dense, progress)
+            self._adopt_space(dense)
+            written = self._sync_vectors(dense, progress)
+        self.__dict__.pop("dense", None)  # searchable again if it was another embedder's
+        return written
+
+    def _adopt_space(self, dense: DenseIndex) -> None:
+        """Make the settings' embedder the library's: a library embedded by another one is
+        queued whole and its index emptied first, so the two are never mixed."""
+        kept = self.store.vector_space()
+        if kept == dense.space:
+            return
+        if kept is None:  # vectors from before embedders were recorded: this folder's own
+            self.store.adopt_vector_space(dense.space, requeue=False)
+            return
+        log.warning(
+            "the library's vectors were made by %s: embedding it again with %s",
+            kept.describe(),
+            dense.space.describe(),
+        )
+        dense.vectors.clear()
+        self.store.adopt_vector_space(dense.space, requeue=True)
 
     def _sync_vectors(self, dense: DenseIndex, progress: EmbedProgress | None) -> int:
         pending = self.store.pending_vectors()
@@ -122,6 +162,10 @@ class Library:
             return 0
         embed_passages(dense, list(self.store.passages_of(pending)), progress, pending)
         self.store.clear_pending_vectors(pending)
+        from medcite.index.vectors import build_graph_if_needed
+
+        cfg = self.settings.retrieval
+        build_graph_if_needed(dense.vectors, cfg.vector_backend, cfg.hnsw_threshold)
         return len(pending)
 
     def unembedded(self) -> int:
@@ -129,6 +173,6 @@ class Library:
         return self.store.pending_vector_count()
 
     def close(self) -> None:
-        if "dense" in self.__dict__ and self.dense is not None:
-            self.dense.close()
+        if "dense_index" in self.__dict__ and self.dense_index is not None:
+            self.dense_index.close()
         self.store.close()

@@ -12,7 +12,13 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from medcite.errors import MissingExtra
-from medcite.index.embedders import Embedder, EmbeddingCache, EmbedProgress, embedder_class
+from medcite.index.embedders import (
+    Embedder,
+    EmbeddingCache,
+    EmbedProgress,
+    VectorSpace,
+    embedder_class,
+)
 from medcite.settings import Settings
 from medcite.types import Passage
 
@@ -32,6 +38,10 @@ class DenseIndex:
         self.vectors = vectors
         self.cache = cache
         self._embedder: Embedder | None = None
+
+    @property
+    def space(self) -> VectorSpace:
+        return self.embedder_cls.space()
 
     @property
     def embedder(self) -> Embedder:
@@ -64,7 +74,9 @@ def open_dense(settings: Settings) -> DenseIndex | None:
         notice_once(f"lexical retrieval only: {missing}")
         return None
     path = settings.data_dir / "vectors" / cls.name
-    vectors = open_vectors(cfg.vector_backend, path, cls.dimensions, cfg.hnsw_threshold)
+    vectors = open_vectors(
+        cfg.vector_backend, path, cls.dimensions, cfg.hnsw_threshold, cls.space()
+    )
     cache_path = cfg.embedding_cache or settings.data_dir / "embeddings.sqlite3"
     return DenseIndex(cls, vectors, EmbeddingCache(cache_path.expanduser()))
 
@@ -90,6 +102,16 @@ def embed_passages(
         dense.embedder, [embedding_text(p) for p in passages], dense.cache, progress
     )
     dense.vectors.replace(doc_ids, [(p.id, p.document.id) for p in passages], vectors)
+
+
+def other_space_notice(kept: VectorSpace, asked: VectorSpace) -> str:
+    """What to say when the settings name another embedder than the library's vectors'."""
+    return (
+        f"the library's vectors were made by {kept.describe()}, and retrieval.embedder is "
+        f"{asked.describe()}: dense retrieval is off until `medcite embed` embeds the library "
+        f"again with {asked.embedder} (vectors it embedded before are reused from the cache), "
+        f"or set retrieval.embedder = {kept.embedder}"
+    )
 
 
 @cache

@@ -11,6 +11,7 @@ import importlib.util
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -26,13 +27,33 @@ if TYPE_CHECKING:
 EmbedProgress = Callable[[int, int], None]  # (done, total) texts
 
 
+@dataclass(frozen=True, slots=True)
+class VectorSpace:
+    """Which vectors these are: the embedder that made them, its model, the variant of its
+    weights and their dimensions. Vectors of two spaces are never searched together."""
+
+    embedder: str
+    model: str
+    variant: str
+    dimensions: int
+
+    def describe(self) -> str:
+        return f"{self.embedder} ({self.model}, {self.variant}, {self.dimensions} dimensions)"
+
+
 class Embedder(ABC):
     """Turns texts into unit-length vectors; similar meaning, high dot product."""
 
     name: ClassVar[str]
     dimensions: ClassVar[int]
+    model: ClassVar[str] = ""  # the model's name (default: the embedder's)
+    variant: ClassVar[str] = "fp32"  # the weights' number format: fp32, int8, ...
     batch_size: ClassVar[int] = 32
     version: ClassVar[str] = "1"  # part of the cache key: bump when outputs change
+
+    @classmethod
+    def space(cls) -> VectorSpace:
+        return VectorSpace(cls.name, cls.model or cls.name, cls.variant, cls.dimensions)
 
     @abstractmethod
     def embed(self, texts: Sequence[str]) -> Floats:
@@ -58,6 +79,8 @@ class MiniLMEmbedder(Embedder):
 
     name = "minilm"
     dimensions = 384
+    model = "all-MiniLM-L6-v2"
+    variant = "fp32"
     batch_size = 32
 
     def __init__(self) -> None:
@@ -79,7 +102,41 @@ class MiniLMEmbedder(Embedder):
         return self._model.encode(list(texts))
 
 
-EMBEDDERS: dict[str, type[Embedder]] = {MiniLMEmbedder.name: MiniLMEmbedder}
+class MiniLMInt8Embedder(Embedder):
+    """all-MiniLM-L6-v2 with int8 weights, run by onnxruntime (`medcite.index.minilm_onnx`):
+    several times the numpy path's throughput (`bench/bench_embedders.py`)."""
+
+    name = "minilm-int8"
+    dimensions = 384
+    model = "all-MiniLM-L6-v2"
+    variant = "int8"
+    batch_size = 32
+
+    def __init__(self) -> None:
+        self.check_available()
+        from medcite.index.minilm_onnx import MiniLMOnnx
+
+        self._model = MiniLMOnnx()
+
+    @classmethod
+    def check_available(cls) -> None:
+        for module in ("numpy", "tokenizers", "onnxruntime"):
+            if importlib.util.find_spec(module) is None:
+                raise MissingExtra(f"int8 ONNX embeddings ({module} is missing)", "dense")
+        from medcite.index.minilm import model_dir
+        from medcite.index.minilm_onnx import onnx_file
+
+        onnx_file()
+        model_dir()  # the tokenizer
+
+    def embed(self, texts: Sequence[str]) -> Floats:
+        return self._model.encode(list(texts))
+
+
+EMBEDDERS: dict[str, type[Embedder]] = {
+    MiniLMEmbedder.name: MiniLMEmbedder,
+    MiniLMInt8Embedder.name: MiniLMInt8Embedder,
+}
 
 
 def embedder_class(name: str) -> type[Embedder]:

@@ -123,6 +123,28 @@ def _m005_identity(db: sqlite3.Connection) -> None:
     )
 
 
+def _m006_corpus_stats(db: sqlite3.Connection) -> None:
+    """Corpus statistics kept at write time (index/stats.py): passage and document counts
+    and lengths by triggers, each document's term counts; filled once from the store."""
+    from medcite.index.stats import create_stats
+
+    create_stats(db)
+
+
+def _m007_vector_space(db: sqlite3.Connection) -> None:
+    """The embedder whose vectors the library keeps (and `vector_pending` is relative to):
+    its name, model, variant and dimensions; none until the next `medcite embed`."""
+    _run(
+        db,
+        """
+        CREATE TABLE vector_space (
+            id INTEGER PRIMARY KEY CHECK (id = 1), embedder TEXT NOT NULL, model TEXT NOT NULL,
+            variant TEXT NOT NULL, dimensions INTEGER NOT NULL
+        )
+        """,
+    )
+
+
 def _run(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one (executescript would commit the open transaction)."""
     for statement in script.split(";"):
@@ -136,6 +158,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m003_vectors,
     _m004_scrubbed_questions,
     _m005_identity,
+    _m006_corpus_stats,
+    _m007_vector_space,
 )
 
 

@@ -21,7 +21,18 @@ from pathlib import Path
 
 from medcite.datadir import private_dir, private_file, tighten_files
 from medcite.errors import NotFound, StoreError
+from medcite.index.embedders import VectorSpace
 from medcite.index.migrations import migrate
+from medcite.index.stats import (
+    CorpusStats,
+    DocumentTerms,
+    missing_document_terms,
+    read_corpus_stats,
+    read_document_terms,
+    rebuild_stats,
+    scanned_stats,
+    write_document_terms,
+)
 from medcite.index.writes import SourceWriter, WriteResult
 from medcite.types import DocKind, Document, Passage, PassageKind
 
@@ -70,7 +81,6 @@ class Store:
         self._docs: dict[str, Document] = {}
         self._lock = threading.Lock()
         self._connections: dict[int, sqlite3.Connection] = {}
-        self._mean_chars: tuple[int, float] | None = None  # (passage count, mean)
         try:
             migrate(self._db)
         except sqlite3.DatabaseError as exc:
@@ -223,6 +233,7 @@ class Store:
                 for p in record.passages
             ],
         )
+        write_document_terms(db, [(d.id, [p.text for p in record.passages])])
 
     def _record(self, doc_id: str) -> DocumentRecord:
         """A stored document as it was written (read past the cache, inside a write)."""
@@ -263,6 +274,24 @@ class Store:
     def queue_all_for_vectors(self) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR IGNORE INTO vector_pending(doc_id) SELECT id FROM documents")
+
+    def vector_space(self) -> VectorSpace | None:
+        """The embedder whose vectors the library keeps (None: not recorded yet)."""
+        row = self._db.execute(
+            "SELECT embedder, model, variant, dimensions FROM vector_space WHERE id = 1"
+        ).fetchone()
+        return VectorSpace(str(row[0]), str(row[1]), str(row[2]), int(row[3])) if row else None
+
+    def adopt_vector_space(self, space: VectorSpace, *, requeue: bool) -> None:
+        """Record the embedder the vectors follow from now on; with `requeue`, in the same
+        transaction, every document waits to be embedded again by it."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO vector_space VALUES (1, ?, ?, ?, ?)",
+                (space.embedder, space.model, space.variant, space.dimensions),
+            )
+            if requeue:
+                db.execute("INSERT OR IGNORE INTO vector_pending(doc_id) SELECT id FROM documents")
 
     def clear_pending_vectors(self, doc_ids: Sequence[str]) -> None:
         with self.transaction() as db:
@@ -352,19 +381,51 @@ class Store:
             entry[1] += passages
         return sorted(((k, d, n) for k, (d, n) in totals.items()), key=lambda t: -t[1])
 
+    def corpus_stats(self) -> CorpusStats:
+        """Passages, documents and their length, kept at write time (one row: no scan)."""
+        return read_corpus_stats(self._db)
+
     def passage_count(self) -> int:
+        return self.corpus_stats().passages
+
+    def count_passages(self) -> int:
+        """The passages counted one by one (`medcite check` compares it with the stats)."""
         return int(self._db.execute("SELECT count(*) FROM passages").fetchone()[0])
 
+    def stats_problem(self) -> str | None:
+        """What is wrong with the kept statistics, counted the slow way (`medcite check`)."""
+        kept, counted = self.corpus_stats(), scanned_stats(self._db)
+        if kept != counted:
+            return f"corpus statistics say {kept}, the passages {counted}"
+        missing = missing_document_terms(self._db)
+        return f"{missing} documents have no term counts" if missing else None
+
+    def rebuild_stats(self) -> None:
+        with self.transaction() as db:
+            rebuild_stats(db)
+
     def mean_document_chars(self) -> float:
-        """Mean length of a document's passages together, in characters (recomputed only
-        when the number of passages changes)."""
-        count = self.passage_count()
-        if self._mean_chars is None or self._mean_chars[0] != count:
-            row = self._db.execute(
-                "SELECT AVG(n) FROM (SELECT SUM(LENGTH(text)) AS n FROM passages GROUP BY doc_id)"
-            ).fetchone()
-            self._mean_chars = (count, float(row[0] or 0.0))
-        return self._mean_chars[1]
+        """Mean length of a document's passages together, in characters."""
+        return self.corpus_stats().mean_chars
+
+    def document_terms(self, doc_ids: Sequence[str]) -> dict[str, DocumentTerms]:
+        """Each document's term counts over all its passages, and its length (documents of
+        two or more passages; a one-passage document is its passage)."""
+        return read_document_terms(self._db, doc_ids)
+
+    def passage_sections(self, doc_ids: Sequence[str]) -> dict[str, list[tuple[str, str | None]]]:
+        """(passage id, section) of every passage of `doc_ids`, in order (no text read)."""
+        found: dict[str, list[tuple[str, str | None]]] = {}
+        for chunk in _chunks(list(doc_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT doc_id, id, section FROM passages WHERE doc_id IN ({marks}) "
+                "ORDER BY doc_id, seq",
+                chunk,
+            )
+            for doc_id, pid, section in rows:
+                found.setdefault(str(doc_id), []).append((str(pid), section))
+        return found
 
 
 def _passage(row: tuple[object, ...], document: Document) -> Passage:

@@ -1,11 +1,13 @@
 """Dense vector search behind a small interface: exact (numpy) or HNSW (usearch).
 
-Both keep the canonical data in one `vectors.npz` (passage ids, document ids, vectors),
-replaced atomically on every change; HNSW builds its graph from it. Needs the [dense] extra.
+Both keep the canonical data in one `vectors.npz` (passage ids, document ids, vectors, and
+the embedder, model, variant and dimensions that made them), replaced atomically on every
+change; HNSW builds its graph from it. Needs the [dense] extra.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import os
@@ -20,6 +22,8 @@ import numpy.typing as npt
 
 from medcite.datadir import private_dir
 from medcite.errors import ConfigError, MissingExtra, StoreError
+from medcite.index.dense import notice_once
+from medcite.index.embedders import VectorSpace
 
 log = logging.getLogger(__name__)
 Floats = npt.NDArray[np.float32]
@@ -36,9 +40,10 @@ class VectorIndex(ABC):
 
     name: ClassVar[str]
 
-    def __init__(self, path: Path, dimensions: int) -> None:
+    def __init__(self, path: Path, dimensions: int, space: VectorSpace | None = None) -> None:
         self.path = path
         self.dimensions = dimensions
+        self.space = space  # None: any vectors of these dimensions (tests, tools)
         self._file = path / "vectors.npz"
         self.passage_ids, self.doc_ids, self.matrix = self._load()
         self._rows: dict[str, int] | None = None
@@ -85,9 +90,12 @@ class VectorIndex(ABC):
         try:
             with np.load(self._file) as data:
                 meta = json.loads(str(data["meta"]))
-                if meta.get("dimensions") != self.dimensions:
+                if not self._same_space(meta):
                     log.warning(
-                        "vector index at %s has another model's vectors; emptied", self.path
+                        "vector index at %s has another model's vectors (%s); emptied: "
+                        "`medcite embed` writes them again",
+                        self.path,
+                        meta,
                     )
                     return empty
                 return data["passage_ids"], data["doc_ids"], data["matrix"].astype(np.float32)
@@ -95,11 +103,42 @@ class VectorIndex(ABC):
             log.warning("vector index at %s is unreadable (%s); emptied", self.path, exc)
             return empty
 
+    def _same_space(self, meta: dict[str, object]) -> bool:
+        """Whether a file's vectors are this index's kind (a file written before vectors
+        recorded their model names only its dimensions)."""
+        if meta.get("dimensions") != self.dimensions:
+            return False
+        if self.space is None or "model" not in meta:
+            return True
+        return bool(
+            meta.get("embedder") == self.space.embedder
+            and meta.get("model") == self.space.model
+            and meta.get("variant") == self.space.variant
+        )
+
+    def _meta(self) -> dict[str, object]:
+        meta: dict[str, object] = {"dimensions": self.dimensions}
+        if self.space is not None:
+            meta |= {
+                "embedder": self.space.embedder,
+                "model": self.space.model,
+                "variant": self.space.variant,
+            }
+        return meta
+
+    def clear(self) -> None:
+        """Drop every vector (before a library is embedded again by another embedder)."""
+        self.passage_ids = np.zeros(0, dtype="U32")
+        self.doc_ids = np.zeros(0, dtype="U32")
+        self.matrix = np.zeros((0, self.dimensions), dtype=np.float32)
+        self._rows = None
+        self._save()
+
     def _save(self) -> None:
         private_dir(self.path.parent)
         private_dir(self.path)
         tmp = self.path / "vectors.tmp.npz"
-        meta = json.dumps({"dimensions": self.dimensions})
+        meta = json.dumps(self._meta())
         try:
             np.savez(
                 tmp,
@@ -120,78 +159,131 @@ class ExactIndex(VectorIndex):
     name = "exact"
 
     def search(self, vector: Floats, k: int) -> list[VectorResult]:
-        if not self.size():
-            return []
-        scores = self.matrix @ vector.astype(np.float32)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [VectorResult(str(self.passage_ids[i]), float(scores[i])) for i in top]
+        return exact_search(self, vector, k)
+
+
+def exact_search(index: VectorIndex, vector: Floats, k: int) -> list[VectorResult]:
+    if not index.size():
+        return []
+    scores = index.matrix @ vector.astype(np.float32)
+    k = min(k, len(scores))
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [VectorResult(str(index.passage_ids[i]), float(scores[i])) for i in top]
+
+
+SEARCH_WIDTH = 64  # usearch's default; a search is never narrower than the hits it returns
 
 
 class HnswIndex(VectorIndex):
-    """Approximate search on a usearch HNSW graph built from the stored vectors (once: the
-    graph is saved beside them). 52k MiniLM vectors here: 0.7 ms a query against 3.7 ms
-    exact, recall@100 0.90 of exact; 209k: 0.7 ms against 16 ms, graph built in 60 s."""
+    """Approximate search on a usearch HNSW graph built from the stored vectors by the
+    writer (`medcite embed`: `replace` builds and saves it beside them), never by a search:
+    a search without the graph of the current vectors searches exactly and says to run
+    `medcite embed`. The search width is at least the number of hits asked for.
+    52k MiniLM vectors here: 0.7 ms a query against 3.7 ms exact, recall@100 0.90 of exact
+    (width 64, before it followed the depth); 209k: 0.7 ms against 16 ms, graph built in 60 s."""
 
     name = "hnsw"
 
-    def __init__(self, path: Path, dimensions: int) -> None:
-        super().__init__(path, dimensions)
+    def __init__(self, path: Path, dimensions: int, space: VectorSpace | None = None) -> None:
+        super().__init__(path, dimensions, space)
         self._graph: Any = None
 
     def replace(
         self, doc_ids: Sequence[str], rows: Sequence[tuple[str, str]], vectors: Floats
     ) -> None:
         super().replace(doc_ids, rows, vectors)
-        self._graph = None  # rebuilt on the next search
+        self._graph = None
+        self.build()
+
+    def clear(self) -> None:
+        super().clear()
+        self._graph = None
 
     def _graph_file(self) -> Path:
         """The saved graph, named after the vectors it was built from."""
         stat = self._file.stat()
         return self.path / f"hnsw-{stat.st_size}-{stat.st_mtime_ns}.usearch"
 
-    def _build(self) -> Any:
-        """Load the saved graph of the current vectors, or build and save it."""
-        try:
-            from usearch.index import Index
-        except ImportError:
-            raise MissingExtra("HNSW vector search (usearch)", "dense") from None
-        saved = self._graph_file()
-        if saved.exists():
-            return Index.restore(str(saved))
-        graph = Index(ndim=self.dimensions, metric="ip", dtype="f32", connectivity=16)
+    def build(self) -> None:
+        """Build and save the graph of the current vectors, unless it is saved already."""
+        if not self.size() or self._graph_file().exists():
+            return
+        graph = usearch_index_class()(
+            ndim=self.dimensions, metric="ip", dtype="f32", connectivity=16
+        )
         graph.add(np.arange(self.size(), dtype=np.uint64), self.matrix, threads=2)
         for old in self.path.glob("hnsw-*.usearch"):
             old.unlink(missing_ok=True)
-        tmp = self.path / f"hnsw.{os.getpid()}.tmp"  # readers may build it at the same time
+        tmp = self.path / f"hnsw.{os.getpid()}.tmp"
         graph.save(str(tmp))
         tmp.chmod(0o600)
-        tmp.replace(saved)
-        return graph
+        tmp.replace(self._graph_file())
+        self._graph = graph
+
+    def _saved_graph(self) -> Any:
+        """The saved graph of the current vectors, or None (nothing is built here)."""
+        if self._graph is None and self._file.exists():
+            saved = self._graph_file()
+            if saved.exists():
+                self._graph = usearch_index_class().restore(str(saved))
+        return self._graph
 
     def search(self, vector: Floats, k: int) -> list[VectorResult]:
         if not self.size():
             return []
-        if self._graph is None:
-            self._graph = self._build()
-        found = self._graph.search(vector.astype(np.float32), min(k, self.size()), exact=False)
+        graph = self._saved_graph()
+        if graph is None:
+            notice_once(
+                f"the HNSW graph of the vectors at {self.path} is not built: searching "
+                "exactly (slower); `medcite embed` builds it"
+            )
+            return exact_search(self, vector, k)
+        k = min(k, self.size())
+        graph.expansion_search = max(SEARCH_WIDTH, k)
+        found = graph.search(vector.astype(np.float32), k, exact=False)
         return [
             VectorResult(str(self.passage_ids[int(key)]), 1.0 - float(dist))
             for key, dist in zip(found.keys, found.distances, strict=True)
         ]
 
 
-VECTOR_BACKENDS: dict[str, Callable[[Path, int], VectorIndex]] = {
+def build_graph_if_needed(index: VectorIndex, backend: str, hnsw_threshold: int) -> None:
+    """After a write: the graph an `auto` library will search once it has grown past the
+    threshold (the index was opened exact while it was smaller), built now, not in an ask."""
+    if backend == "auto" and isinstance(index, ExactIndex) and index.size() > hnsw_threshold:
+        HnswIndex(index.path, index.dimensions, index.space).build()
+
+
+def usearch_index_class() -> Any:
+    """usearch's Index, loaded after onnxruntime when that is installed: with usearch's
+    extension loaded first, creating an onnxruntime session crashes the process (usearch 2.26,
+    onnxruntime 1.31, seen here), so the int8 embedder could not run beside HNSW search."""
+    if importlib.util.find_spec("onnxruntime") is not None:
+        import onnxruntime  # noqa: F401
+    try:
+        from usearch.index import Index
+    except ImportError:
+        raise MissingExtra("HNSW vector search (usearch)", "dense") from None
+    return Index
+
+
+VECTOR_BACKENDS: dict[str, Callable[[Path, int, VectorSpace | None], VectorIndex]] = {
     ExactIndex.name: ExactIndex,
     HnswIndex.name: HnswIndex,
 }
 
 
-def open_vectors(backend: str, path: Path, dimensions: int, hnsw_threshold: int) -> VectorIndex:
+def open_vectors(
+    backend: str,
+    path: Path,
+    dimensions: int,
+    hnsw_threshold: int,
+    space: VectorSpace | None = None,
+) -> VectorIndex:
     """The vector index at `path`; `auto` picks HNSW when it holds over `hnsw_threshold`."""
     if backend == "auto":
-        exact = ExactIndex(path, dimensions)
+        exact = ExactIndex(path, dimensions, space)
         if exact.size() <= hnsw_threshold:
             return exact
         backend = HnswIndex.name
@@ -200,4 +292,4 @@ def open_vectors(backend: str, path: Path, dimensions: int, hnsw_threshold: int)
     except KeyError:
         known = ", ".join(sorted([*VECTOR_BACKENDS, "auto"]))
         raise ConfigError(f"unknown vector backend {backend!r}; choose one of: {known}") from None
-    return factory(path, dimensions)
+    return factory(path, dimensions, space)

@@ -75,6 +75,7 @@ def _findings(settings: Settings, repair: bool, locked: bool) -> list[Finding]:
         if not found[0].ok:
             return found
         steps: list[Callable[[Settings, Store, bool], Finding]] = [
+            _stats_finding,
             _lexical_finding,
             _vectors_finding,
         ]
@@ -89,7 +90,7 @@ def _findings(settings: Settings, repair: bool, locked: bool) -> list[Finding]:
 
 
 def _unlocked_note(finding: Finding) -> Finding:
-    if finding.ok or finding.part not in ("lexical index", "vectors"):
+    if finding.ok or finding.part not in ("corpus statistics", "lexical index", "vectors"):
         return finding
     note = " (if another process is writing the library, check again when it has finished)"
     return replace(finding, detail=finding.detail + note)
@@ -104,8 +105,22 @@ def _store_finding(store: Store) -> Finding:
             "store", False, f"damaged: {detail}; restore a backup: `medcite restore DIR`"
         )
     documents = len(store.document_ids())
-    passages = store.passage_count()
+    passages = store.count_passages()
     return Finding("store", True, f"sound: {documents} documents, {passages} passages")
+
+
+def _stats_finding(settings: Settings, store: Store, repair: bool) -> Finding:
+    problem = store.stats_problem()
+    if problem is None:
+        return Finding("corpus statistics", True, "match the passages")
+    if not repair:
+        return Finding(
+            "corpus statistics", False, f"{problem}; `medcite check --repair` recounts them"
+        )
+    store.rebuild_stats()
+    again = store.stats_problem()
+    detail = f"{problem}; recounted" + (f", but {again}" if again else "")
+    return Finding("corpus statistics", False, detail, repaired=again is None)
 
 
 def _lexical_finding(settings: Settings, store: Store, repair: bool) -> Finding:
@@ -150,11 +165,15 @@ def _vectors_finding(settings: Settings, store: Store, repair: bool) -> Finding:
         return Finding("vectors", True, "dense retrieval is off (retrieval.embedder = none)")
     if importlib.util.find_spec("numpy") is None:
         return Finding("vectors", True, "not checked: dense retrieval needs medcite[dense]")
-    from medcite.index.dense import open_dense
+    from medcite.index.dense import open_dense, other_space_notice
 
     dense = open_dense(settings)
     if dense is None:
         return Finding("vectors", True, "not checked: dense retrieval is not available")
+    kept = store.vector_space()
+    if kept is not None and kept != dense.space:
+        dense.close()
+        return Finding("vectors", False, other_space_notice(kept, dense.space))
     try:
         held = {str(p) for p in dense.vectors.passage_ids}
     finally:

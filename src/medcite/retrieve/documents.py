@@ -5,7 +5,9 @@ often sits in a document whose other passages name the rest. For every candidate
 to `Hit.scores`:
 
 - `doc_bm25`: BM25 of the question's concept terms over all the document's passages
-  (document frequencies from the passage index, length relative to the mean document);
+  (document frequencies from the passage index, length relative to the mean document),
+  from the term counts the store keeps per document (`index/stats.py`): no passage of the
+  document is fetched or analysed again;
 - with a query vector, the cosine of the document's best passage (`doc_dense_max`), the mean
   of its best two (`doc_dense_top2`), the mean of all (`doc_dense_mean`) and its title
   passage (`doc_dense_title`; the best passage when it has no title passage).
@@ -19,10 +21,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from medcite.index.lexical import TermGroup
+from medcite.index.stats import DocumentTerms
 from medcite.retrieve.expand import question_groups
 from medcite.text import terms
 from medcite.types import Hit, Passage, Query
@@ -31,13 +34,36 @@ BM25_K1, BM25_B = 1.2, 0.75
 DocFreq = Callable[[str], int]
 
 
+PassageRef = tuple[str, str | None]  # (passage id, section)
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentEvidence:
     """What the document scores are computed from."""
 
-    passages: Mapping[str, Sequence[Passage]]  # document id -> all its passages, in order
+    terms: Mapping[str, DocumentTerms]  # document id -> its term counts and length
     mean_chars: float  # mean document length in characters over the collection
     similarity: Mapping[str, float]  # passage id -> cosine with the question (empty: no dense)
+    # document id -> its passages (id, section), in order: only needed with cosines
+    passages: Mapping[str, Sequence[PassageRef]] = field(default_factory=dict)
+
+    @classmethod
+    def of_passages(
+        cls,
+        passages: Mapping[str, Sequence[Passage]],
+        mean_chars: float,
+        similarity: Mapping[str, float],
+    ) -> DocumentEvidence:
+        """Evidence from documents' passages at hand (each document's passages in full)."""
+        return cls(
+            {
+                doc: DocumentTerms.of_texts([p.text for p in group])
+                for doc, group in passages.items()
+            },
+            mean_chars,
+            similarity,
+            {doc: [(p.id, p.section) for p in group] for doc, group in passages.items()},
+        )
 
 
 def idf(df: int, n: int) -> float:
@@ -107,15 +133,15 @@ def with_document_scores(
     """The hits with their document's scores added (see the module docstring)."""
     weights = concept_weights(query, doc_freq, n)
     per_doc = {
-        doc: _document_scores(passages, weights, evidence)
-        for doc, passages in evidence.passages.items()
-        if passages
+        doc: _document_scores(terms, evidence.passages.get(doc, ()), weights, evidence)
+        for doc, terms in evidence.terms.items()
     }
     own = question_bm25(query, hits, doc_freq, n)
     out = []
     for hit, own_score in zip(hits, own, strict=True):
-        found = per_doc.get(hit.passage.document.id) or _document_scores(
-            [hit.passage], weights, evidence
+        p = hit.passage
+        found = per_doc.get(p.document.id) or _document_scores(  # alone, lacking its document
+            DocumentTerms(_term_counts(p.text), len(p.text)), [(p.id, p.section)], weights, evidence
         )
         scores = {**hit.scores, **found, "question_bm25": own_score}
         out.append(replace(hit, scores=scores))
@@ -123,19 +149,21 @@ def with_document_scores(
 
 
 def _document_scores(
-    passages: Sequence[Passage], weights: Mapping[str, float], evidence: DocumentEvidence
+    terms: DocumentTerms,
+    passages: Sequence[PassageRef],
+    weights: Mapping[str, float],
+    evidence: DocumentEvidence,
 ) -> dict[str, float]:
-    counts = {t: sum(_term_counts(p.text).get(t, 0) for p in passages) for t in weights}
-    length = sum(len(p.text) for p in passages)
-    scores = {"doc_bm25": bm25_counts(weights, counts, length, evidence.mean_chars)}
-    cosines = [evidence.similarity[p.id] for p in passages if p.id in evidence.similarity]
+    counts = {t: terms.counts.get(t, 0) for t in weights}
+    scores = {"doc_bm25": bm25_counts(weights, counts, terms.chars, evidence.mean_chars)}
+    cosines = [evidence.similarity[pid] for pid, _ in passages if pid in evidence.similarity]
     if cosines:
         best = sorted(cosines, reverse=True)
-        title = next((p for p in passages if p.section == "title"), None)
+        title = next((pid for pid, section in passages if section == "title"), None)
         scores["doc_dense_max"] = best[0]
         scores["doc_dense_top2"] = sum(best[:2]) / len(best[:2])
         scores["doc_dense_mean"] = sum(best) / len(best)
-        scores["doc_dense_title"] = evidence.similarity.get(title.id, best[0]) if title else best[0]
+        scores["doc_dense_title"] = evidence.similarity.get(title, best[0]) if title else best[0]
     return scores
 
 

@@ -110,16 +110,18 @@ def add_document_scores(
 def document_evidence(
     library: Library, hits: Sequence[Hit], vector: Floats | None
 ) -> DocumentEvidence:
-    """All passages of the hits' documents, and their cosines with the query vector."""
+    """The hits' documents' term counts (kept by the store), and with a query vector the
+    cosines of all their passages; nothing here grows with the library."""
     docs = list(dict.fromkeys(h.passage.document.id for h in hits))
-    passages: dict[str, list[Passage]] = {}
-    for passage in library.store.passages_of(docs):
-        passages.setdefault(passage.document.id, []).append(passage)
+    store = library.store
+    passages: dict[str, list[tuple[str, str | None]]] = {}
     similarity: dict[str, float] = {}
     if vector is not None and library.dense is not None:
-        ids = [p.id for group in passages.values() for p in group]
+        passages = store.passage_sections(docs)
+        ids = [pid for group in passages.values() for pid, _ in group]
         similarity = library.dense.vectors.similarities(vector, ids)
-    return DocumentEvidence(passages, library.store.mean_document_chars(), similarity)
+    terms = store.document_terms(docs)
+    return DocumentEvidence(terms, store.mean_document_chars(), similarity, passages)
 
 
 def fuse(rankings: Mapping[str, Ranking], plan: RetrievalPlan) -> list[Fused]:
