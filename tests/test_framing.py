@@ -212,19 +212,6 @@ def test_a_statement_listed_under_a_clause_keeps_the_clause() -> None:
     assert found["Change the litter box daily if you own a cat."] is None
 
 
-def test_what_to_do_is_not_led_by_research_of_unknown_kind() -> None:
-    from medcite.answer.extractive import write_claims
-    from medcite.settings import AnswerSettings
-
-    query = _query(("dose",))
-    lab = passage("Zorbitol 40 mg/kg killed every cultured cell in the assay.", DocKind.OTHER)
-    label = passage("The recommended dose of zorbitol is 20 mg once daily.", DocKind.DRUG_LABEL)
-    claims = write_claims(query, _ranked(query, [lab, label]), AnswerSettings())
-    bottom = [c.text for c in claims if c.section == "bottom_line"]
-    assert bottom and bottom[0].startswith("The recommended dose of zorbitol")
-    assert not any("cultured" in t for t in bottom)
-
-
 def test_a_dose_from_a_source_about_part_of_the_subject_is_framed_with_its_topic() -> None:
     from medcite.answer.extractive import write_claims
     from medcite.settings import AnswerSettings

@@ -68,7 +68,7 @@ def bottom_line(
     if query.audience == Audience.PATIENT:
         ordered = _patient_first(ordered)
     elif asks_what_to_do(query):
-        ordered = _strongest_first(_known_kinds(ordered))
+        ordered = _strongest_first(ordered)
     if "findings" in query.aspects:
         ordered = _summary_first(ordered)
     ordered = _for_stated_values(ordered, query)
@@ -176,13 +176,6 @@ def _strongest_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:
     rest = ordered[len(near) :]
     near.sort(key=lambda g: (_TIERS.get(g[0].passage.document.kind, 2), -g[0].score))
     return near + rest
-
-
-def _known_kinds(ordered: list[list[Candidate]]) -> list[list[Candidate]]:
-    """Without research of unknown kind (most often laboratory or animal work), unless
-    nothing else is left: it does not tell a clinician what to do."""
-    known = [g for g in ordered if g[0].passage.document.kind != DocKind.OTHER]
-    return known or ordered
 
 
 def _for_stated_values(ordered: list[list[Candidate]], query: Query) -> list[list[Candidate]]:
