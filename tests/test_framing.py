@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from medcite.answer.candidates import candidates
 from medcite.answer.evidence import matchers
 from medcite.answer.extractive import Ranked
@@ -223,3 +225,18 @@ def test_a_dose_from_a_source_about_part_of_the_subject_is_framed_with_its_topic
     claims = write_claims(query, _ranked(query, [label]), AnswerSettings())
     lead = next(c for c in claims if c.section == "bottom_line")
     assert lead.frame == "A Drug label"  # the label's topic, not the ear infection asked
+
+
+def test_near_ties_are_reordered_without_losing_or_repeating_a_statement() -> None:
+    from medcite.answer.bottom_line import _near_ties_first
+
+    docs = [
+        passage(f"Statement {i} is about zorbitol and its use.", DocKind.OTHER, seq=i)
+        for i in range(4)
+    ]
+    query = _query(())
+    cands = candidates(query, [Hit(p, 1.0, i + 1) for i, p in enumerate(docs)], matchers(query))
+    scores = [0.5, 1.0, 0.9, 0.2]  # not sorted: as after another reordering
+    groups = [[replace(c, score=s)] for c, s in zip(cands, scores, strict=True)]
+    out = _near_ties_first(groups, lambda c: -c.passage.seq)
+    assert [g[0].score for g in out] == [0.9, 1.0, 0.5, 0.2]

@@ -11,6 +11,7 @@ words) goes to the best-scoring others; the source's reading order is kept.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import combinations
 
 from medcite.answer.candidates import Candidate
@@ -65,12 +66,13 @@ def bottom_line(
     if not groups:
         return []
     ordered = sorted(groups, key=lambda g: -g[0].score)
-    if query.audience == Audience.PATIENT:
-        ordered = _patient_first(ordered)
-    elif asks_what_to_do(query):
+    patient = query.audience == Audience.PATIENT
+    if not patient and asks_what_to_do(query):
         ordered = _strongest_first(ordered)
     if "findings" in query.aspects:
         ordered = _summary_first(ordered)
+    if patient:  # last: a patient-written statement near the best leads whatever came first
+        ordered = _patient_first(ordered)
     ordered = _for_stated_values(ordered, query)
     most = min(MAX_BOTTOM_SENTENCES, max(cfg.bottom_line_sentences, len(query.parts)))
     chosen = _each_part(ordered, query, most) or _best_fit(ordered, most)
@@ -167,15 +169,10 @@ def _table_it_points_to(lead: Candidate, ordered: list[list[Candidate]]) -> list
 
 
 def _strongest_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:
-    """Among the candidates that score about as well as the best (TIE_SHARE), the strongest
-    kind of evidence first
-    (a guideline or label, then reviewed summaries, then reports): a question about what to
-    do is answered by what directs practice when that is about as relevant."""
-    best = ordered[0][0].score
-    near = [g for g in ordered if g[0].score >= TIE_SHARE * best]
-    rest = ordered[len(near) :]
-    near.sort(key=lambda g: (_TIERS.get(g[0].passage.document.kind, 2), -g[0].score))
-    return near + rest
+    """Among near-ties, the strongest kind of evidence first (a guideline or label, then
+    reviewed summaries, then reports): a question about what to do is answered by what
+    directs practice when that is about as relevant."""
+    return _near_ties_first(ordered, lambda c: _TIERS.get(c.passage.document.kind, 2))
 
 
 def _for_stated_values(ordered: list[list[Candidate]], query: Query) -> list[list[Candidate]]:
@@ -195,13 +192,21 @@ def _for_stated_values(ordered: list[list[Candidate]], query: Query) -> list[lis
 
 
 def _summary_first(ordered: list[list[Candidate]]) -> list[list[Candidate]]:
-    """Among the candidates that score about as well as the best (TIE_SHARE), the authors'
-    own summary first (an abstract, a conclusions section): a question about what a study
-    found is answered by what its authors concluded, before a detail of the discussion."""
-    best = ordered[0][0].score
+    """Among near-ties, the authors' own summary first (an abstract, a conclusions
+    section): a question about what a study found is answered by what its authors
+    concluded, before a detail of the discussion."""
+    return _near_ties_first(ordered, lambda c: not _SUMMARY.search(c.passage.section or ""))
+
+
+def _near_ties_first(
+    ordered: list[list[Candidate]], rank: Callable[[Candidate], int | bool]
+) -> list[list[Candidate]]:
+    """The candidates scoring at least TIE_SHARE of the best, ordered by `rank` then score,
+    before the others (kept in their order, wherever they stood)."""
+    best = max(g[0].score for g in ordered)
     near = [g for g in ordered if g[0].score >= TIE_SHARE * best]
-    rest = ordered[len(near) :]
-    near.sort(key=lambda g: (not _SUMMARY.search(g[0].passage.section or ""), -g[0].score))
+    rest = [g for g in ordered if g[0].score < TIE_SHARE * best]
+    near.sort(key=lambda g: (rank(g[0]), -g[0].score))
     return near + rest
 
 
