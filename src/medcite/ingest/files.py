@@ -93,7 +93,7 @@ def check_source(path: Path) -> None:
 def read_head(path: Path, size: int = 4096) -> bytes:
     """The first bytes of a checked regular file, decompressed when it is gzip (what picks
     the reader of a `.xml.gz`)."""
-    fd = _open_regular(path)
+    fd, _ = _open_regular(path)
     try:
         head = os.read(fd, size)
     finally:
@@ -110,9 +110,8 @@ def read_head(path: Path, size: int = 4096) -> bytes:
 def read_source_bytes(path: Path, max_bytes: int) -> bytes:
     """The bytes of a regular file of at most `max_bytes` (SourceError subclasses otherwise)."""
     check_source(path)
-    fd = _open_regular(path)
+    fd, found = _open_regular(path)
     try:
-        found = os.fstat(fd)
         if found.st_size > max_bytes:  # refused at once; the read below enforces it anyway
             raise FileTooLarge(path, _megabytes(found.st_size, max_bytes))
         return _read_limited(path, fd, max_bytes)
@@ -120,8 +119,9 @@ def read_source_bytes(path: Path, max_bytes: int) -> bytes:
         os.close(fd)
 
 
-def _open_regular(path: Path) -> int:
-    """A file descriptor of `path`, never blocking (a FIFO swapped in after the check)."""
+def _open_regular(path: Path) -> tuple[int, os.stat_result]:
+    """A file descriptor of `path` and what it opened, never blocking (a FIFO swapped in
+    after the check is refused)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
@@ -129,11 +129,12 @@ def _open_regular(path: Path) -> int:
     except OSError as exc:
         raise SourceError(path, exc.strerror or str(exc)) from None
     try:
-        _check_regular(path, os.fstat(fd).st_mode)  # what was opened, should the path change
+        found = os.fstat(fd)  # what was opened, should the path have changed
+        _check_regular(path, found.st_mode)
     except BaseException:
         os.close(fd)
         raise
-    return fd
+    return fd, found
 
 
 def _check_regular(path: Path, mode: int) -> None:
