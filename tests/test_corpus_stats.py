@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from medcite.index import Library
 from medcite.index.migrations import MIGRATIONS, _m006_corpus_stats
 from medcite.index.stats import CorpusStats, DocumentTerms
@@ -26,7 +28,10 @@ from .conftest import MEDQUAD_RECORDS, write_medquad
 def _scanned(store: Store) -> tuple[CorpusStats, dict[str, DocumentTerms]]:
     """The statistics computed the slow way, from every stored passage."""
     db = store.connection
-    rows = db.execute("SELECT doc_id, text FROM passages ORDER BY doc_id, seq").fetchall()
+    rows = db.execute(
+        "SELECT p.doc_id, substr(d.text, p.start + 1, p.end - p.start) FROM passages p "
+        "JOIN documents d ON d.id = p.doc_id ORDER BY p.doc_id, p.seq"
+    ).fetchall()
     texts: dict[str, list[str]] = {}
     for doc_id, text in rows:
         texts.setdefault(doc_id, []).append(text)
@@ -117,3 +122,40 @@ def test_document_terms_are_compressed_json(library: Library) -> None:
     row = library.store.connection.execute("SELECT counts FROM document_terms").fetchone()
     counts = json.loads(zlib.decompress(row[0]))
     assert counts and all(isinstance(v, int) and v > 0 for v in counts.values())
+
+
+def test_passage_text_is_stored_once_and_older_stores_migrate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store written before migration 8 kept each passage's text twice; after it, the
+    passages keep offsets into their document's text and read back the same text."""
+    import medcite.index.migrations as migrations
+
+    path = tmp_path / "old.sqlite3"
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:7])
+    store = Store(path)
+    text = "Overview\n\nAlpha beta gamma.\n\nDelta é epsilon 😀 zeta."
+    db = store.connection
+    db.execute("INSERT INTO sources VALUES ('s', '/f', 'h', 'beir', 1, 2, 'now')")
+    db.execute(
+        "INSERT INTO documents(id, source_id, title, kind, source, origin, version, authors, "
+        "extra, text, ingested_at) VALUES ('d', 's', 'T', 'other', '', '/f', 'v', '[]', '{}', "
+        "?, 'now')",
+        (text,),
+    )
+    spans = [(10, 27), (29, len(text))]
+    for seq, (start, end) in enumerate(spans):
+        db.execute(
+            "INSERT INTO passages(id, doc_id, seq, text, start, end, section, kind) "
+            "VALUES (?, 'd', ?, ?, ?, ?, NULL, 'text')",
+            (f"p{seq}", seq, text[start:end], start, end),
+        )
+    store.close()
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
+    store = Store(path)
+    columns = {r[1] for r in store.connection.execute("PRAGMA table_info(passages)")}
+    assert "text" not in columns
+    found = store.passages(["p0", "p1"])
+    assert [found[f"p{i}"].text for i in range(2)] == [text[s:e] for s, e in spans]
+    assert store.corpus_stats() == CorpusStats(2, 1, sum(e - s for s, e in spans))
+    store.close()

@@ -35,13 +35,10 @@ DRIVER = textwrap.dedent(
                 os._exit(9)
         Store._put_document = put
     elif mode == "die-before-lexical-commit":
-        def replace(self, doc_ids, passages):
-            writer = self._writer()
-            for p in passages:
-                writer.add_document(self._tantivy.Document(
-                    passage_id=p.id, doc_id=p.document.id, text=p.text, title=p.document.title))
-            os._exit(9)
-        TantivyIndex.replace = replace
+        def commit(self):  # staged, never committed
+            if self._staging is not None:
+                os._exit(9)
+        TantivyIndex.commit = commit
     ingest([path], Library(load_settings(home=home)))
     """
 )

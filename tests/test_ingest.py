@@ -5,10 +5,13 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from medcite.index import Library
-from medcite.ingest.pipeline import ingest
+from medcite.ingest.pipeline import build_record, ingest
 from medcite.retrieve.expand import expanded_groups
 from medcite.settings import Settings
+from medcite.sources.base import Block, ParsedDocument
 from medcite.text import terms
 from medcite.types import DocKind, PassageKind
 from medcite.understand.query import understand
@@ -128,3 +131,56 @@ def test_progress_events_cover_each_file(settings: Settings, corpus: Path) -> No
     assert starts == ["medquad.jsonl", "valley-fever.txt"]
     assert all(e.outcome is not None for e in events if e.stage == "done")
     assert json.dumps([e.stage for e in events])
+
+
+def _changed_file(corpus: Path) -> Path:
+    records = [dict(r) for r in MEDQUAD_RECORDS if r["focus"] != "Kidney stones"]
+    records[0]["answer"] = "Brindle syndrome is a newly renamed condition called zephyrosis."
+    write_medquad(corpus / "medquad.jsonl", records)
+    return corpus / "medquad.jsonl"
+
+
+def test_the_lexical_index_is_given_what_was_written_not_read_back(
+    library: Library, corpus: Path
+) -> None:
+    statements: list[str] = []
+    library.store.connection.set_trace_callback(statements.append)
+    try:
+        ingest([_changed_file(corpus)], library)
+    finally:
+        library.store.connection.set_trace_callback(None)
+    sql = [" ".join(s.lower().split()) for s in statements]
+    assert not [s for s in sql if "substr(d.text" in s]  # no passage text read
+    assert library.store.pending_lexical() == []
+    assert search_ids(library, "zephyrosis") and not search_ids(library, "kidney stone fluid")
+    assert library.lexical.size() == library.store.passage_count()
+
+
+def test_a_write_too_large_to_keep_is_read_back_from_the_store(
+    library: Library, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import medcite.index.writes as writes
+
+    monkeypatch.setattr(writes, "CHANGES_PASSAGES", 2)
+    ingest([_changed_file(corpus)], library)
+    assert library.store.pending_lexical() == []
+    assert search_ids(library, "zephyrosis") and not search_ids(library, "kidney stone fluid")
+    assert library.lexical.size() == library.store.passage_count()
+
+
+def test_staged_passages_not_synced_are_indexed_at_the_next_open(
+    library: Library, corpus: Path, settings: Settings
+) -> None:
+    """A write staged in the lexical index and never committed there (the process ended
+    first) is still queued in the store: the next open indexes it."""
+    from medcite.index.store import SourceRecord
+
+    with library.writing(), library.writing_source(SourceRecord("s", "s", "h", "t")) as writer:
+        parsed = ParsedDocument("z:1", "Zephyrosis", "test", (Block("Zephyrosis is rare."),))
+        writer.put(build_record(parsed, None, settings, origin="z", source_id="s"))
+    assert not search_ids(library, "zephyrosis")  # staged only
+    library.close()
+    reopened = Library(settings)
+    assert search_ids(reopened, "zephyrosis")
+    assert reopened.lexical.size() == reopened.store.passage_count()
+    reopened.close()

@@ -1,6 +1,7 @@
 """Evidence kind: metadata first (reader, publication type, SPL type, publisher), then cues."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,22 @@ def test_spl_label_sections_tables_and_effective_date(tmp_path: Path, settings: 
         "Above 200 ×10^9/L | 20 mg twice daily",
         "100 to 200 ×10^9/L | 15 mg twice daily",
     ]
+
+
+def test_cue_patterns_are_written_in_lower_case() -> None:
+    """Cues match lower-cased text without re.I: an upper-case letter would never match."""
+    from medcite.ingest import kinds
+
+    groups = (
+        kinds._PUBLICATION_TYPES,
+        kinds._DOCUMENT_TYPES,
+        kinds._PUBLISHERS,
+        kinds._TITLE_CUES,
+        kinds._BODY_CUES,
+    )
+    patterns = [p.pattern for group in groups for _, p in group]
+    patterns += [kinds._ADDRESSES_PATIENT.pattern]
+    for pattern in patterns:
+        letters = re.sub(r"\\.", "", pattern)  # escapes such as \b, \w, \s
+        assert letters == letters.lower(), pattern
+        assert not pattern.startswith("(?i")

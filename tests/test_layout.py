@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from medcite.ingest.clean import normalize_chars
 from medcite.ingest.layout import blocks_from_text, break_paragraphs_at_short_lines
@@ -100,3 +102,10 @@ def test_table_without_blank_lines_takes_one_cell_per_line() -> None:
     (table,) = blocks_from_text(text)
     assert table.kind == PassageKind.TABLE
     assert "Ferritin (ng/mL) | 35000" in table.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_text_is_cleaned_as_any_text_is(text: str) -> None:
+    """The ASCII shortcut gives what the full cleaning gives (here forced by a leading é)."""
+    assert normalize_chars(text) == normalize_chars("é" + text)[1:]

@@ -19,7 +19,8 @@ from medcite.index.dense import (
 from medcite.index.embedders import EmbedProgress
 from medcite.index.lexical import LexicalIndex, open_lexical
 from medcite.index.locking import OnWait, WriterLock
-from medcite.index.store import Store
+from medcite.index.store import SourceRecord, Store
+from medcite.index.writes import SourceWriter
 from medcite.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,11 @@ class Library:
         finally:
             if may_write:
                 self.lock.release()
+        # Documents whose passages were staged in the lexical index from a write, not yet
+        # committed there (their queue entries stay until then); `_staged_exact` is false once
+        # a write's changes were too many to keep, so the queue alone says what to index.
+        self._staged: set[str] = set()
+        self._staged_exact = True
         self.sync()
 
     @property
@@ -65,6 +71,23 @@ class Library:
             yield
         finally:
             self.lock.release()
+
+    @contextmanager
+    def writing_source(self, source: SourceRecord) -> Iterator[SourceWriter]:
+        """One file's transaction in the store (`Store.writing`); once committed, what it
+        changed is staged in the lexical index, which `sync` commits (no read back)."""
+        with self.store.writing(source) as writer:
+            yield writer
+        changes = writer.changes
+        if changes is None:
+            self._staged_exact = False
+            return
+        try:
+            self.lexical.stage(list(changes), [p for ps in changes.values() for p in ps])
+        except BaseException:
+            self._staged.clear()  # all still queued: `sync` reads them back
+            raise
+        self._staged.update(changes)
 
     def sync(self) -> int:
         """Bring the lexical index up to date with the store; returns documents rewritten.
@@ -83,17 +106,31 @@ class Library:
             self.lock.release()
 
     def _sync_lexical(self) -> int:
+        staged = self._commit_staged()
         pending = self.store.pending_lexical()
         if not pending and self.lexical.size() != self.store.passage_count():
             log.warning("lexical index out of step with the store; rebuilding it")
             self.store.queue_all_for_lexical()
             pending = self.store.pending_lexical()
         if not pending:
-            return 0
+            return staged
         self.lexical.replace(pending, self.store.passages_of(pending))
         self.store.clear_pending(pending)
         tighten_tree(self._lexical_folder)  # new segments: private whatever the umask
-        return len(pending)
+        return staged + len(pending)
+
+    def _commit_staged(self) -> int:
+        """Commit what writes staged and take it off the queue (all of the queue is read back
+        instead when a write's changes were not all staged)."""
+        staged, exact = sorted(self._staged), self._staged_exact
+        self._staged.clear()
+        self._staged_exact = True
+        self.lexical.commit()
+        if not exact or not staged:
+            return 0
+        self.store.clear_pending(staged)
+        tighten_tree(self._lexical_folder)
+        return len(staged)
 
     @cached_property
     def dense_index(self) -> DenseIndex | None:
@@ -173,6 +210,8 @@ class Library:
         return self.store.pending_vector_count()
 
     def close(self) -> None:
+        self.lexical.discard()  # staged and not synced: still queued, indexed at the next open
+        self._staged.clear()
         if "dense_index" in self.__dict__ and self.dense_index is not None:
             self.dense_index.close()
         self.store.close()

@@ -43,8 +43,21 @@ class LexicalIndex(ABC):
         """The k best passages for the (OR-ed) term groups."""
 
     @abstractmethod
+    def stage(self, doc_ids: Sequence[str], passages: Iterable[Passage]) -> None:
+        """Drop every entry of `doc_ids` and add `passages`, unseen until `commit`."""
+
+    @abstractmethod
+    def commit(self) -> None:
+        """Make what was staged searchable (nothing staged: nothing happens)."""
+
+    @abstractmethod
+    def discard(self) -> None:
+        """Forget what was staged and not committed."""
+
     def replace(self, doc_ids: Sequence[str], passages: Iterable[Passage]) -> None:
         """Drop every entry of `doc_ids`, add `passages`, and commit."""
+        self.stage(doc_ids, passages)
+        self.commit()
 
     @abstractmethod
     def doc_freq(self, term: str) -> int:
@@ -75,6 +88,7 @@ class TantivyIndex(LexicalIndex):
         self.title_boost = title_boost
         self._index = self._open(path, may_write)
         self._index.register_tokenizer(TOKENIZER, analyzer())
+        self._staging: Any = None  # the open writer of `stage`, until `commit` or `discard`
 
     def _open(self, path: Path, may_write: bool) -> Any:
         """Open the index; one of another schema version is derived data, deleted and rebuilt
@@ -142,28 +156,49 @@ class TantivyIndex(LexicalIndex):
         except BaseException as exc:
             raise corrupted(self.path, exc) from None
 
-    def replace(self, doc_ids: Sequence[str], passages: Iterable[Passage]) -> None:
-        writer = self._writer()
+    def stage(self, doc_ids: Sequence[str], passages: Iterable[Passage]) -> None:
+        """Staged in one open writer, whose indexing threads work while the caller reads on."""
+        if self._staging is None:
+            self._staging = self._writer()
+        writer = self._staging
         try:
             for doc_id in doc_ids:
                 writer.delete_documents_by_term("doc_id", doc_id)
+            topics: dict[str, list[str]] = {}  # a document's passages share its topic keys
             for p in passages:
+                doc = p.document
+                if doc.id not in topics:
+                    topics = {doc.id: topic_keys(document_topic(doc))}
                 writer.add_document(
                     self._tantivy.Document(
                         passage_id=p.id,
-                        doc_id=p.document.id,
+                        doc_id=doc.id,
                         text=p.text,
-                        title=indexed_title(p.document),
-                        topic=topic_keys(document_topic(p.document)),
+                        title=indexed_title(doc),
+                        topic=topics[doc.id],
                         section=p.section or "",
                     )
                 )
+        except BaseException:
+            self.discard()
+            raise
+
+    def commit(self) -> None:
+        writer, self._staging = self._staging, None
+        if writer is None:
+            return
+        try:
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
             writer.rollback()
             raise
         self._index.reload()
+
+    def discard(self) -> None:
+        writer, self._staging = self._staging, None
+        if writer is not None:
+            writer.rollback()
 
     def _writer(self) -> Any:
         try:

@@ -145,6 +145,34 @@ def _m007_vector_space(db: sqlite3.Connection) -> None:
     )
 
 
+def _m008_passage_text_once(db: sqlite3.Connection) -> None:
+    """A passage's text is stored once, in its document's text: a passage row keeps its
+    offsets (`start`, `end`) and the text is read as that slice. The kept statistics count
+    a passage's length as `end - start`."""
+    from medcite.index.stats import STATS_TRIGGERS
+
+    _run(
+        db,
+        """
+        DROP TRIGGER passage_added;
+        DROP TRIGGER passage_removed;
+        DROP TRIGGER passage_edited;
+        CREATE TABLE passages_once (
+            id TEXT PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+            section TEXT, kind TEXT NOT NULL
+        );
+        INSERT INTO passages_once SELECT id, doc_id, seq, start, end, section, kind FROM passages;
+        DROP TABLE passages;
+        ALTER TABLE passages_once RENAME TO passages;
+        CREATE INDEX passages_doc ON passages(doc_id, seq)
+        """,
+    )
+    for statement in STATS_TRIGGERS:
+        db.execute(statement)
+
+
 def _run(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one (executescript would commit the open transaction)."""
     for statement in script.split(";"):
@@ -160,6 +188,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m005_identity,
     _m006_corpus_stats,
     _m007_vector_space,
+    _m008_passage_text_once,
 )
 
 

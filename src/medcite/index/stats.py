@@ -53,7 +53,7 @@ class DocumentTerms:
         return cls(Counter(terms("\n".join(texts))), sum(len(t) for t in texts))
 
 
-STATS_SCHEMA = (
+STATS_TABLES = (
     """CREATE TABLE corpus_stats (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         passages INTEGER NOT NULL, documents INTEGER NOT NULL, chars INTEGER NOT NULL
@@ -62,27 +62,32 @@ STATS_SCHEMA = (
         doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
         chars INTEGER NOT NULL, counts BLOB NOT NULL
     )""",
+)
+# A passage's length is `end - start` (its text is that slice of its document's text).
+STATS_TRIGGERS = (
     # a passage counts its document when it is the document's first
     """CREATE TRIGGER passage_added AFTER INSERT ON passages BEGIN
-        UPDATE corpus_stats SET passages = passages + 1, chars = chars + length(NEW.text),
+        UPDATE corpus_stats SET passages = passages + 1, chars = chars + NEW.end - NEW.start,
             documents = documents + NOT EXISTS (
                 SELECT 1 FROM passages WHERE doc_id = NEW.doc_id AND id != NEW.id
             );
     END""",
     """CREATE TRIGGER passage_removed AFTER DELETE ON passages BEGIN
-        UPDATE corpus_stats SET passages = passages - 1, chars = chars - length(OLD.text),
+        UPDATE corpus_stats SET passages = passages - 1, chars = chars - (OLD.end - OLD.start),
             documents = documents - NOT EXISTS (SELECT 1 FROM passages WHERE doc_id = OLD.doc_id);
     END""",
     # passages are replaced, never edited; should one be, its length still counts
-    """CREATE TRIGGER passage_edited AFTER UPDATE OF text ON passages BEGIN
-        UPDATE corpus_stats SET chars = chars - length(OLD.text) + length(NEW.text);
+    """CREATE TRIGGER passage_edited AFTER UPDATE OF start, end ON passages BEGIN
+        UPDATE corpus_stats SET chars = chars - (OLD.end - OLD.start) + NEW.end - NEW.start;
     END""",
 )
+# A stored passage's text: the slice of its document's text (SQLite counts characters).
+PASSAGE_TEXT = "substr(d.text, p.start + 1, p.end - p.start)"
 
 
 def create_stats(db: sqlite3.Connection) -> None:
     """Create the tables and triggers and fill them from what the store holds (once)."""
-    for statement in STATS_SCHEMA:
+    for statement in (*STATS_TABLES, *STATS_TRIGGERS):
         db.execute(statement)
     rebuild_stats(db)
 
@@ -90,7 +95,7 @@ def create_stats(db: sqlite3.Connection) -> None:
 def scanned_stats(db: sqlite3.Connection) -> CorpusStats:
     """The statistics counted from every passage (what the kept row must equal)."""
     row = db.execute(
-        "SELECT count(*), count(DISTINCT doc_id), coalesce(sum(length(text)), 0) FROM passages"
+        "SELECT count(*), count(DISTINCT doc_id), coalesce(sum(end - start), 0) FROM passages"
     ).fetchone()
     return CorpusStats(*row)
 
@@ -110,7 +115,10 @@ def rebuild_stats(db: sqlite3.Connection) -> None:
     s = scanned_stats(db)
     db.execute("INSERT OR REPLACE INTO corpus_stats VALUES (1, ?, ?, ?)", _row(s))
     db.execute("DELETE FROM document_terms")
-    rows = db.execute("SELECT doc_id, text FROM passages ORDER BY doc_id, seq")
+    rows = db.execute(
+        f"SELECT p.doc_id, {PASSAGE_TEXT} FROM passages p JOIN documents d ON d.id = p.doc_id "
+        "ORDER BY p.doc_id, p.seq"
+    )
     write_document_terms(db, _grouped(rows))
 
 

@@ -24,6 +24,7 @@ from medcite.errors import NotFound, StoreError
 from medcite.index.embedders import VectorSpace
 from medcite.index.migrations import migrate
 from medcite.index.stats import (
+    PASSAGE_TEXT,
     CorpusStats,
     DocumentTerms,
     missing_document_terms,
@@ -68,7 +69,11 @@ _READ_COLUMNS = (
     _DOC_COLUMNS + ", (SELECT group_concat(notice, '; ') FROM withdrawals w "
     "WHERE w.doc_id = documents.id AND w.action = 'retracted')"
 )
-_PASSAGE_COLUMNS = "id, doc_id, seq, text, start, end, section, kind"
+# A passage row as read: its text is its document's text sliced (stored once, migration 8).
+_PASSAGE_SELECT = (
+    f"SELECT p.id, p.doc_id, p.seq, {PASSAGE_TEXT}, p.start, p.end, p.section, p.kind "
+    "FROM passages p JOIN documents d ON d.id = p.doc_id"
+)
 _DOC_CACHE = 20_000  # documents' metadata kept in memory at most
 
 
@@ -227,11 +232,9 @@ class Store:
             ),
         )
         db.executemany(
-            f"INSERT INTO passages({_PASSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (p.id, d.id, p.seq, p.text, p.start, p.end, p.section, p.kind.value)
-                for p in record.passages
-            ],
+            "INSERT INTO passages(id, doc_id, seq, start, end, section, kind) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(p.id, d.id, p.seq, p.start, p.end, p.section, p.kind.value) for p in record.passages],
         )
         write_document_terms(db, [(d.id, [p.text for p in record.passages])])
 
@@ -245,7 +248,7 @@ class Store:
             raise NotFound(f"no document with id {doc_id}")
         document = _document_from_row(row[:13])
         rows = self._db.execute(
-            f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE doc_id = ? ORDER BY seq", (doc_id,)
+            f"{_PASSAGE_SELECT} WHERE p.doc_id = ? ORDER BY p.seq", (doc_id,)
         ).fetchall()
         passages = tuple(_passage(r, document) for r in rows)
         return DocumentRecord(document, str(row[13]), passages, row[14], str(row[15]))
@@ -334,9 +337,7 @@ class Store:
         found: dict[str, Passage] = {}
         for chunk in _chunks(list(passage_ids), 500):
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks})", chunk
-            ).fetchall()
+            rows = self._db.execute(f"{_PASSAGE_SELECT} WHERE p.id IN ({marks})", chunk).fetchall()
             self._load_documents(sorted({str(r[1]) for r in rows} - set(self._docs)))
             for row in rows:
                 found[row[0]] = self._passage_from_row(row)
@@ -353,8 +354,7 @@ class Store:
             self._load_documents(chunk)
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE doc_id IN ({marks}) "
-                "ORDER BY doc_id, seq",
+                f"{_PASSAGE_SELECT} WHERE p.doc_id IN ({marks}) ORDER BY p.doc_id, p.seq",
                 chunk,
             )
             for row in rows.fetchall():

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from medcite.index.store import DocumentRecord, SourceRecord
 
 Put = Callable[[sqlite3.Connection, str, "DocumentRecord", str], None]
+# Passages a write keeps at hand for the lexical index; beyond them it reads them back.
+CHANGES_PASSAGES = 100_000
 Load = Callable[[str], "DocumentRecord"]
 
 
@@ -84,6 +86,10 @@ class SourceWriter:
         self._written: set[str] = set()
         self.result = WriteResult(0, 0, 0, 0)  # set by `finish`
         self._t = _Tally()
+        # Each document this write changed and its passages now (none: removed), for the
+        # lexical index to be given after the commit; None once they outgrow CHANGES_PASSAGES.
+        self.changes: dict[str, tuple[Passage, ...]] | None = {}
+        self._kept_passages = 0
 
     # -- records ---------------------------------------------------------------------
 
@@ -162,8 +168,21 @@ class SourceWriter:
         return "" if row is None else str(row[0])
 
     def _write_active(self, record: DocumentRecord) -> None:
-        self._put(self._db, self._source.id, record, self._now)
+        self._store(self._source.id, record)
         self._count_written(record)
+
+    def _store(self, source_id: str, record: DocumentRecord) -> None:
+        self._put(self._db, source_id, record, self._now)
+        self._changed(record.document.id, record.passages)
+
+    def _changed(self, doc_id: str, passages: tuple[Passage, ...]) -> None:
+        if self.changes is None:
+            return
+        self._kept_passages += len(passages)
+        if self._kept_passages > CHANGES_PASSAGES:
+            self.changes = None
+            return
+        self.changes[doc_id] = passages
 
     def _count_written(self, record: DocumentRecord) -> None:
         doc_id = record.document.id
@@ -178,6 +197,7 @@ class SourceWriter:
     def _drop_active(self, doc_id: str) -> None:
         self._db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         self._t.queued.add(doc_id)
+        self._changed(doc_id, ())
 
     def _hold(self, record: DocumentRecord) -> None:
         self._contested.add(record.document.id)
@@ -222,7 +242,7 @@ class SourceWriter:
         self._db.execute(
             "DELETE FROM held_versions WHERE doc_id = ? AND source_id = ?", (doc_id, source_id)
         )
-        self._put(self._db, source_id, record, self._now)
+        self._store(source_id, record)
         if source_id == self._source.id:
             self._count_written(record)
         else:

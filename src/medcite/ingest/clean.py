@@ -18,6 +18,7 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _SUPERSCRIPT_RUN = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_ASCII_SPACES = re.compile("[\t\f\v]")
 # "×10 9" and "×105 copies" are exponents whose superscript was lost in PDF extraction.
 _LOST_EXPONENT_SPACED = re.compile(r"×\s?10 (\d{1,2})\b")
 _LOST_EXPONENT_GLUED = re.compile(r"×\s?10(\d{1,2})(?=\s*(?:L\b|/L\b|copies|cells|IU|/mm|/µL|/μL))")
@@ -27,6 +28,8 @@ _PER_LITRE = re.compile(r"(×10\^\d{1,2})\s?L\s?[–\-−]\s?1\b")
 def normalize_chars(text: str) -> str:
     """Normalise Unicode and spacing without changing any number or word."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii():  # of what follows, only spacing and control characters can apply
+        return _CONTROL.sub("", _ASCII_SPACES.sub(" ", text))
     text = unicodedata.normalize("NFC", text)
     for lig, plain in _LIGATURES.items():
         text = text.replace(lig, plain)

@@ -23,7 +23,9 @@ Cues = tuple[tuple[DocKind, re.Pattern[str]], ...]
 
 
 def _cues(*pairs: tuple[DocKind, str]) -> Cues:
-    return tuple((kind, re.compile(pattern, re.I)) for kind, pattern in pairs)
+    """Patterns written in lower case, matched against lower-cased text (several times faster
+    than case-insensitive matching)."""
+    return tuple((kind, re.compile(pattern)) for kind, pattern in pairs)
 
 
 _PUBLICATION_TYPES = _cues(
@@ -41,7 +43,7 @@ _PUBLICATION_TYPES = _cues(
 )
 _DOCUMENT_TYPES = _cues((DocKind.DRUG_LABEL, r"\bdrug label\b|\blabel(?:ing)?\b"))
 _PUBLISHERS = _cues(
-    (DocKind.DRUG_LABEL, r"dailymed\.nlm\.nih\.gov|accessdata\.fda\.gov|\bFDA SPL\b"),
+    (DocKind.DRUG_LABEL, r"dailymed\.nlm\.nih\.gov|accessdata\.fda\.gov|\bfda spl\b"),
     (
         DocKind.GUIDELINE,
         r"nice\.org\.uk/guidance|sign\.ac\.uk|idsociety\.org/practice-guideline|"
@@ -112,7 +114,10 @@ _BODY_CUES = _cues(
 _ADDRESSES_PATIENT = re.compile(
     r"\b(?:your (?:doctor|health ?care provider|nurse|pharmacist)|talk (?:to|with) your|"
     r"ask your)\b",
-    re.I,
+)
+# Most bodies match no cue: one scan of every body pattern at once rules them out.
+_ANY_BODY_CUE = re.compile(
+    "|".join(f"(?:{p.pattern})" for _, p in _BODY_CUES) + f"|{_ADDRESSES_PATIENT.pattern}"
 )
 _BODY_CHARS = 6000
 
@@ -124,7 +129,9 @@ def classify_kind(parsed: ParsedDocument, forced: DocKind | None = None) -> DocK
     if parsed.kind is not None:
         return parsed.kind
     where = " ".join(filter(None, [parsed.url, parsed.source]))
-    body = " ".join(b.text for b in parsed.blocks)[:_BODY_CHARS]
+    body = " ".join(b.text for b in parsed.blocks)[:_BODY_CHARS].lower()
+    if not _ANY_BODY_CUE.search(body):
+        body = ""
     for cues, text in (
         (_PUBLICATION_TYPES, parsed.extra.get("publication_type", "")),
         (_DOCUMENT_TYPES, parsed.extra.get("document_type", "")),
@@ -143,4 +150,5 @@ def classify_kind(parsed: ParsedDocument, forced: DocKind | None = None) -> DocK
 def _first_match(cues: Cues, text: str) -> DocKind | None:
     if not text:
         return None
+    text = text.lower()
     return next((kind for kind, pattern in cues if pattern.search(text)), None)

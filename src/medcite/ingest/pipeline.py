@@ -224,7 +224,7 @@ def _write(
     versions = library.store.document_versions(source.id)
     total = data.count(b"\n") if reader.name in ("medquad", "beir") else 0
     skipped: list[RecordError] = []
-    with library.store.writing(source) as writer:
+    with library.writing_source(source) as writer:
         n = 0
         for n, item in enumerate(reader.read(file), start=1):
             file.check_time()
