@@ -184,3 +184,17 @@ def test_staged_passages_not_synced_are_indexed_at_the_next_open(
     assert search_ids(reopened, "zephyrosis")
     assert reopened.lexical.size() == reopened.store.passage_count()
     reopened.close()
+
+
+def test_a_collection_file_larger_than_max_file_mb_is_streamed_in(tmp_path: Path) -> None:
+    """max_file_mb limits files read whole; a JSONL collection is read a line at a time."""
+    from medcite.settings import load_settings
+
+    settings = load_settings(home=tmp_path / "home", ingest={"max_file_mb": 0.001})
+    path = tmp_path / "medquad.jsonl"
+    write_medquad(path)
+    assert path.stat().st_size > 1_000
+    library = Library(settings)
+    (outcome,) = ingest([path], library).outcomes
+    assert outcome.status == "added" and outcome.documents == len(MEDQUAD_RECORDS)
+    library.close()

@@ -206,3 +206,48 @@ def test_kind_override_and_metadata_win_over_cues() -> None:
     doc = ParsedDocument("k", "A randomized trial", "s", (Block("x"),), kind=DocKind.DRUG_LABEL)
     assert classify_kind(doc) == DocKind.DRUG_LABEL
     assert classify_kind(doc, DocKind.GUIDELINE) == DocKind.GUIDELINE
+
+
+def _streamed(reader: object, path: Path, **options: object) -> list[object]:
+    """What a reader yields when it reads the file itself (how ingest calls it)."""
+    return list(reader.read(SourceFile(path, b"", **options)))  # type: ignore[arg-type,attr-defined]
+
+
+def test_snippets_of_one_paper_apart_in_the_file_make_one_document(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    rows = [
+        {"_id": "S1", "pmid": "111", "section": "title", "text": "A trial of X."},
+        {"_id": "S2", "pmid": "222", "section": "title", "text": "Y in mice."},
+        {"_id": "S3", "pmid": "111", "section": "abstract", "text": "X helped."},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    docs = {d.key: d for d in _streamed(BeirReader(), path)}  # type: ignore[attr-defined]
+    assert sorted(docs) == ["beir:111", "beir:222"]
+    assert [b.text for b in docs["beir:111"].blocks] == ["A trial of X.", "X helped."]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "encoding", "named"),
+    [
+        (codecs.BOM_UTF16_LE, "utf-16-le", None),
+        (codecs.BOM_UTF8, "utf-8", None),
+        (b"", "cp1252", "cp1252"),
+    ],
+)
+def test_a_streamed_jsonl_file_reads_as_the_whole_file_does(
+    tmp_path: Path, prefix: bytes, encoding: str, named: str | None
+) -> None:
+    path = tmp_path / "m.jsonl"
+    lines = "\r\n".join(json.dumps(r, ensure_ascii=False) for r in MEDQUAD_RECORDS)
+    path.write_bytes(prefix + lines.replace("Brindle", "Brindlé").encode(encoding))
+    held = list(MedquadReader().read(SourceFile(path, path.read_bytes(), encoding=named)))
+    streamed = _streamed(MedquadReader(), path, encoding=named)
+    assert streamed == held and "Brindlé" in held[0].title  # type: ignore[union-attr]
+
+
+def test_a_streamed_jsonl_file_with_a_bad_byte_names_the_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"
+    good = json.dumps(MEDQUAD_RECORDS[0]).encode()
+    path.write_bytes(good + b"\n" + good.replace(b"Brindle", b"Brindl\xe9"))
+    with pytest.raises(BadEncoding, match=r"m\.jsonl.*line 2"):
+        _streamed(MedquadReader(), path)

@@ -222,7 +222,7 @@ def _write(
         deadline=time.monotonic() + _budget(path, reader, cfg.max_file_seconds),
     )
     versions = library.store.document_versions(source.id)
-    total = data.count(b"\n") if reader.name in ("medquad", "beir") else 0
+    total = _lines(path, data) if reader.name in ("medquad", "beir") else 0
     skipped: list[RecordError] = []
     with library.writing_source(source) as writer:
         n = 0
@@ -246,6 +246,17 @@ def _write(
                 emit(IngestEvent(path, "read", n, total))
         emit(IngestEvent(path, "write", n, n))
     return writer.result, tuple(skipped)
+
+
+def _lines(path: Path, data: bytes) -> int:
+    """Lines of a record-per-line file (the progress bar's total), counted in chunks."""
+    if data:
+        return data.count(b"\n")
+    count = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
 
 
 def _budget(path: Path, reader: Reader, seconds: float) -> float:

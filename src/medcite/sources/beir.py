@@ -5,10 +5,15 @@ each snippet one passage. A file's snippets are a retrieval corpus, not the cita
 they are grouped by PMID within the file and never across files (two halves of a split file
 hold different snippets of the same paper; neither replaces the other), so the key is the
 file's own (`beir:`), the PMID kept as metadata and link.
+
+The file is streamed twice: the first pass counts each group's snippets (a file need not
+keep a paper's snippets together, and the BioASQ corpus does not), the second yields each
+group as soon as its last snippet is read, so only groups still open are held.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,23 +29,37 @@ _OPTIONAL = ("title", "pmid", "section")
 class BeirReader(Reader):
     name = "beir"
     extensions = (".jsonl",)
+    streamed = True  # two passes, a line at a time
 
     def accepts(self, path: Path, head: bytes) -> bool:
         return path.suffix.lower() == ".jsonl" and b'"_id"' in head and b'"text"' in head
 
     def read(self, source: SourceFile) -> Iterator[SourceItem]:
-        groups: dict[str, list[dict[str, str]]] = {}
+        sizes = Counter(
+            _group(record)
+            for record in map(_snippet, jsonl_lines(source))
+            if not isinstance(record, RecordError)
+        )
+        if not sizes:
+            raise EmptySource(source.path)
+        open_groups: dict[str, list[dict[str, str]]] = {}
         for line in jsonl_lines(source):
             record = _snippet(line)
             if isinstance(record, RecordError):
                 yield record
-            else:
-                groups.setdefault(record.get("pmid") or record["_id"], []).append(record)
-        if not groups:
-            raise EmptySource(source.path)
-        for group_id, records in groups.items():
-            source.check_time()
+                continue
+            group_id = _group(record)
+            records = open_groups.setdefault(group_id, [])
+            records.append(record)
+            if len(records) == sizes[group_id]:
+                del open_groups[group_id]
+                yield _document(group_id, records)
+        for group_id, records in open_groups.items():  # the file changed between the passes
             yield _document(group_id, records)
+
+
+def _group(record: dict[str, str]) -> str:
+    return record.get("pmid") or record["_id"]
 
 
 def _snippet(line: Line | RecordError) -> dict[str, str] | RecordError:

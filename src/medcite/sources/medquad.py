@@ -35,6 +35,7 @@ _INLINE_BULLET = re.compile(r"\s{2,}-\s+")
 class MedquadReader(Reader):
     name = "medquad"
     extensions = (".jsonl",)
+    streamed = True  # a line at a time
 
     def accepts(self, path: Path, head: bytes) -> bool:
         return path.suffix.lower() == ".jsonl" and b'"qid"' in head and b'"answer"' in head
