@@ -205,7 +205,7 @@ def test_the_parent_loads_the_local_model_once_for_all_workers(
 def test_a_shared_model_must_be_on_this_machine(settings: Settings) -> None:
     with pytest.raises(ConfigError, match="must listen on this machine"):
         SharedLocalModel(LocalEndpoint("http://example.org/v1", "t", "m"), settings.llm)
-    assert "token" not in repr(LocalEndpoint("http://127.0.0.1:1/v1", "s3cret", "m")).lower()
+    assert "s3cret" not in repr(LocalEndpoint("http://127.0.0.1:1/v1", "s3cret", "m"))
 
 
 # -- state shared by two workers over one store -------------------------------------------

@@ -196,10 +196,6 @@ class SharedLocalModel(LLM):
             context_window=cfg.context_window,
         )
 
-    @property
-    def base_url(self) -> str:
-        return self._client.base_url
-
     def close(self) -> None:
         self._client.close()
 
