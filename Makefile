@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-web bench-llm bench-reliability serve clean
+.PHONY: demo test lint bench bench-web bench-web-workers bench-llm bench-reliability serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ bench: $(STAMP)
 
 bench-web: $(STAMP)
 	$(BIN)/python bench/bench_web.py
+
+bench-web-workers: $(STAMP)
+	$(BIN)/python bench/bench_web_workers.py
 
 serve: $(STAMP)
 	$(BIN)/medcite serve

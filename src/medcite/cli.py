@@ -36,7 +36,7 @@ from medcite.ingest.pipeline import ingest as run_ingest
 from medcite.llm.models_cli import models_app
 from medcite.render import markdown
 from medcite.schema import AnswerPublic, to_public
-from medcite.settings import SECRET_FIELDS
+from medcite.settings import MAX_WORKERS, SECRET_FIELDS
 from medcite.text import legible
 from medcite.types import Answer, Audience, DocKind
 
@@ -405,13 +405,30 @@ def serve(
     port: Annotated[
         int | None, typer.Option(min=1, max=65535, help="Port (default web.port: 8000).")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=MAX_WORKERS,
+            help="Worker processes answering at once (default web.workers: 1); about one per "
+            "CPU core. Each worker holds its own engine (memory grows with N) over the same "
+            "library; sign-ins and sessions are shared through the database, and a local "
+            "model is loaded once, by the parent process.",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the web app and the JSON API (needs: pip install 'medcite[web]')."""
+    """Serve the web app and the JSON API (needs: pip install 'medcite[web]'); with
+    `--workers N`, N processes answer at once."""
     with _errors():
         settings = _settings(ctx)
         from medcite.web import serve as run_server
 
-        run_server(settings, host or settings.web.host, port or settings.web.port)
+        run_server(
+            settings,
+            host or settings.web.host,
+            port or settings.web.port,
+            workers=workers or settings.web.workers,
+        )
 
 
 @app.command()

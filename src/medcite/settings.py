@@ -41,6 +41,7 @@ from medcite.types import DocKind
 
 # Never printed, never hashed.
 SECRET_FIELDS: dict[str, Any] = {"llm": {"api_key"}}
+MAX_WORKERS = 64
 _toml_path: ContextVar[Path | None] = ContextVar("medcite_toml_path", default=None)
 
 SAMPLE_QUESTION = (
@@ -248,6 +249,14 @@ class WebSettings(_Group):
         gt=0,
         description="Stored questions, answers and conversations older than this many days "
         "(since their last turn) are deleted; none = kept until `medcite forget`.",
+    )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_WORKERS,
+        description="Worker processes `medcite serve` answers with (about one per CPU core). "
+        "Each holds its own engine over the same library; sign-ins and sessions live in the "
+        "database, and a local model is loaded once, by the parent process.",
     )
 
 
@@ -481,7 +490,8 @@ class ReviewSettings(_Group):
         ge=1,
         le=64,
         description="Password checks (argon2, 64 MiB each) run at once per server process at "
-        "most; others wait briefly, then are refused with 503.",
+        "most (per worker: web.workers times as many in all); others wait briefly, then are "
+        "refused with 503.",
     )
 
 
@@ -567,6 +577,32 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         raise ConfigError(f"invalid settings: {_first_error(exc)}") from exc
     finally:
         _toml_path.reset(token)
+
+
+def private_json(settings: Settings) -> str:
+    """The settings as JSON with their secrets in clear, for `settings_from_json` in a child
+    process: only ever put in that process's environment, never on a command line or in a
+    log or a file."""
+    return json.dumps(_revealed(settings))
+
+
+def settings_from_json(text: str) -> Settings:
+    """Settings exactly as `private_json` wrote them (no file or environment is read)."""
+    try:
+        return Settings.model_validate_json(text)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid settings: {_first_error(exc)}") from exc
+
+
+def _revealed(model: BaseModel) -> dict[str, Any]:
+    data: dict[str, Any] = model.model_dump(mode="json")
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, SecretStr):
+            data[name] = value.get_secret_value()
+        elif isinstance(value, BaseModel):
+            data[name] = _revealed(value)
+    return data
 
 
 def _default_config_path() -> Path | None:

@@ -18,7 +18,7 @@ runner = CliRunner()
 
 def test_serve_uses_options_then_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[Settings, str, int]] = []
-    monkeypatch.setattr(medcite.web, "serve", lambda s, h, p: calls.append((s, h, p)))
+    monkeypatch.setattr(medcite.web, "serve", lambda s, h, p, workers: calls.append((s, h, p)))
     assert runner.invoke(app, ["serve"]).exit_code == 0
     assert runner.invoke(app, ["serve", "--host", "0.0.0.0", "--port", "9001"]).exit_code == 0
     monkeypatch.setenv("MEDCITE_WEB__PORT", "8123")

@@ -6,6 +6,10 @@ random access token, and reused until `close()`; requests go through the same
 OpenAI-compatible client as any endpoint, with the reply constrained to the answer's JSON
 schema. Requests never leave the machine. A timed-out generation is not retried: the machine
 that was too slow once would be as slow again.
+
+Several processes share one loaded model (`medcite serve --workers N`): the parent starts it
+(`LocalModel.endpoint()`) and each worker reaches it as a `SharedLocalModel`, given the
+loopback address and token privately (through its environment).
 """
 
 from __future__ import annotations
@@ -15,17 +19,26 @@ import os
 import secrets
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from medcite.errors import ConfigError, LLMError, MissingExtra
 from medcite.llm.base import LLM, Completion, Message, OnText
 from medcite.llm.models import resolve_model_path
-from medcite.llm.openai_compat import OpenAICompatible
+from medcite.llm.openai_compat import OpenAICompatible, is_loopback_url
 from medcite.settings import LLMSettings
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalEndpoint:
+    """Where a started local model listens: its loopback URL, access token and name."""
+
+    base_url: str
+    token: str = field(repr=False)
+    model: str
 
 
 def _xllamacpp() -> Any:
@@ -66,6 +79,7 @@ class LocalModel(LLM):
         self.timeout_s = timeout_s
         self._server: Any = None
         self._client: OpenAICompatible | None = None
+        self._endpoint: LocalEndpoint | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -92,19 +106,22 @@ class LocalModel(LLM):
             if self._client is None:
                 token = secrets.token_urlsafe(24)
                 self._server = self._start_server(token)
-                self._client = OpenAICompatible(
-                    base_url=f"{self._server.listening_address}/v1",
-                    model=self.model,
-                    api_key=token,
+                address = f"{self._server.listening_address}/v1"
+                self._endpoint = LocalEndpoint(address, token, self.model)
+                self._client = _loopback_client(
+                    self._endpoint,
                     timeout_s=self.timeout_s,
-                    max_retries=0,
                     max_tokens=self.max_tokens,
                     temperature=self.temperature,
                     context_window=self.context_window,
-                    json_mode="schema",
-                    trusted=True,
                 )
             return self._client
+
+    def endpoint(self) -> LocalEndpoint:
+        """Where other processes reach this model (starting it if needed)."""
+        self.start()
+        assert self._endpoint is not None  # set by start()
+        return self._endpoint
 
     def _start_server(self, token: str) -> Any:
         params = self._xllamacpp.CommonParams()
@@ -133,7 +150,7 @@ class LocalModel(LLM):
         with self._lock:
             if self._client is not None:
                 self._client.close()
-            self._client, self._server = None, None
+            self._client, self._server, self._endpoint = None, None, None
 
     def complete(
         self,
@@ -144,16 +161,103 @@ class LocalModel(LLM):
         on_text: OnText | None = None,
         timeout_s: float | None = None,
     ) -> Completion:
-        client = self.start()
-        try:
-            reply = client.complete(
-                messages,
-                json_schema=json_schema,
-                stream=stream,
-                on_text=on_text,
-                timeout_s=timeout_s,
+        return _complete(
+            self.start(),
+            self.model,
+            messages,
+            json_schema=json_schema,
+            stream=stream,
+            on_text=on_text,
+            timeout_s=timeout_s,
+        )
+
+
+class SharedLocalModel(LLM):
+    """A local model another process runs and shares (`medcite serve --workers N`'s parent),
+    reached on loopback with its token: loaded once, however many workers ask it."""
+
+    name = "local"
+    supports_json = True
+    is_local = True
+
+    def __init__(self, endpoint: LocalEndpoint, cfg: LLMSettings) -> None:
+        if not is_loopback_url(endpoint.base_url):
+            raise ConfigError(
+                f"a shared local model must listen on this machine, not {endpoint.base_url}; "
+                "start the workers with `medcite serve --workers N`"
             )
-        except LLMError as exc:  # say which model, not which random port
-            reason = str(exc).removeprefix(f"{client.base_url}: ")
-            raise LLMError(f"the local model {self.model}: {reason}") from None
-        return replace(reply, model=self.model)
+        self.model = endpoint.model
+        self.context_window = cfg.context_window
+        self._client = _loopback_client(
+            endpoint,
+            timeout_s=cfg.timeout_s,
+            max_tokens=cfg.max_tokens,
+            temperature=cfg.temperature,
+            context_window=cfg.context_window,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        json_schema: Mapping[str, Any] | None = None,
+        stream: bool = False,
+        on_text: OnText | None = None,
+        timeout_s: float | None = None,
+    ) -> Completion:
+        return _complete(
+            self._client,
+            self.model,
+            messages,
+            json_schema=json_schema,
+            stream=stream,
+            on_text=on_text,
+            timeout_s=timeout_s,
+        )
+
+
+def _loopback_client(
+    endpoint: LocalEndpoint,
+    *,
+    timeout_s: float,
+    max_tokens: int,
+    temperature: float,
+    context_window: int,
+) -> OpenAICompatible:
+    """The OpenAI-compatible client of a local model: trusted, direct, never retried."""
+    return OpenAICompatible(
+        base_url=endpoint.base_url,
+        model=endpoint.model,
+        api_key=endpoint.token,
+        timeout_s=timeout_s,
+        max_retries=0,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        context_window=context_window,
+        json_mode="schema",
+        trusted=True,
+    )
+
+
+def _complete(
+    client: OpenAICompatible,
+    model: str,
+    messages: Sequence[Message],
+    *,
+    json_schema: Mapping[str, Any] | None,
+    stream: bool,
+    on_text: OnText | None,
+    timeout_s: float | None,
+) -> Completion:
+    """The local model's reply, its errors naming the model, not the random port."""
+    try:
+        reply = client.complete(
+            messages, json_schema=json_schema, stream=stream, on_text=on_text, timeout_s=timeout_s
+        )
+    except LLMError as exc:
+        reason = str(exc).removeprefix(f"{client.base_url}: ")
+        raise LLMError(f"the local model {model}: {reason}") from None
+    return replace(reply, model=model)

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from medcite import __version__
 from medcite.articles import open_review
 from medcite.datadir import private_umask
+from medcite.llm.base import LLM
 from medcite.settings import Settings, load_settings
 from medcite.web import api, pages, review, review_api
 from medcite.web.auth import viewer_context
@@ -26,11 +27,12 @@ DESCRIPTION = (
 )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The app, with the engine opened now and closed when the server stops."""
+def create_app(settings: Settings | None = None, llm: LLM | None = None) -> FastAPI:
+    """The app, with the engine opened now and closed when the server stops; `llm`, when
+    given, writes the answers instead of the backend `settings.llm` names."""
     settings = settings or load_settings()
     private_umask()  # stored questions and sessions: owner only
-    service = AskService(settings)
+    service = AskService(settings, llm)
     articles = open_review(settings)
 
     @asynccontextmanager

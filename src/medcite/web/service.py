@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from medcite.engine import Engine
 from medcite.index.conversations import Conversation, Conversations, Forgotten, SavedAnswer
+from medcite.llm.base import LLM
 from medcite.privacy import scrub, without_identifiers
 from medcite.schema import AnswerPublic, ConversationPublic, SavedAnswerPublic, to_public
 from medcite.settings import Settings
@@ -37,9 +38,10 @@ class Turn:
 class AskService:
     """The engine and the conversation store, opened once per app."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, llm: LLM | None = None) -> None:
+        """`llm` overrides the writer `settings.llm` would open (a model shared by workers)."""
         self.settings = settings
-        self.engine = Engine(settings)
+        self.engine = Engine(settings, llm=llm)
         self.conversations = Conversations(self.engine.library.store)
         self._purged = 0.0
         self.purge_expired()
