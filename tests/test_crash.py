@@ -34,6 +34,15 @@ DRIVER = textwrap.dedent(
             if len(written) == 50:
                 os._exit(9)
         Store._put_document = put
+    elif mode == "die-after-a-checkpoint":
+        original = Store._put_document
+        written = []
+        def put(self, *args):
+            original(self, *args)
+            written.append(1)
+            if len(written) == 15:  # checkpoints every 10 documents: one is committed
+                os._exit(9)
+        Store._put_document = put
     elif mode == "die-before-lexical-commit":
         def commit(self):  # staged, never committed
             if self._staging is not None:
@@ -132,3 +141,77 @@ def test_sigkill_at_any_moment_leaves_a_consistent_store(
     assert docs in (300, 400)
     assert passages == indexed == docs  # one passage per record in this corpus
     assert load_settings(home=settings.data_dir).home == settings.data_dir
+
+
+def _checkpointed(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("MEDCITE_INGEST__CHECKPOINT_DOCS", "10")
+    return load_settings(home=settings.data_dir)
+
+
+def _contents(settings: Settings) -> tuple[set[str], set[str], int]:
+    lib = Library(settings)
+    try:
+        ids = lib.store.document_ids()
+        passages = {p.id for p in lib.store.passages_of(ids)}
+        return set(ids), passages, lib.lexical.size()
+    finally:
+        lib.close()
+
+
+def test_a_large_file_commits_at_checkpoints_and_releases_what_it_no_longer_holds(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _checkpointed(settings, monkeypatch)
+    path = tmp_path / "big.jsonl"
+    write(path, records(25, "benign"))
+    lib = Library(settings)
+    (outcome,) = ingest([path], lib).outcomes
+    assert (outcome.status, outcome.documents) == ("added", 25)
+    write(path, records(15, "malignant"))
+    (outcome,) = ingest([path], lib).outcomes
+    assert (outcome.status, outcome.documents) == ("updated", 15)
+    assert "10 removed" in outcome.detail
+    texts = {p.text for p in lib.store.passages_of(lib.store.document_ids())}
+    assert texts and all("malignant" in t for t in texts)
+    assert lib.lexical.size() == lib.store.passage_count()
+    (outcome,) = ingest([path], lib).outcomes
+    assert outcome.status == "unchanged"
+    leftovers = [
+        lib.store.connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("source_progress", "source_seen", "source_withdrawn")
+    ]
+    assert leftovers == [0, 0, 0]
+    lib.close()
+
+
+def test_a_kill_after_a_checkpoint_resumes_there_without_duplicates_or_gaps(
+    settings: Settings, tmp_path: Path, previous: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The old version had 300 documents, the new one 400: the kill leaves the first
+    checkpoint's 10 committed; the next run writes only the other 390 and ends where a
+    clean ingest ends."""
+    settings = _checkpointed(settings, monkeypatch)
+    assert run_driver(tmp_path, "die-after-a-checkpoint", settings, previous) == 9
+    docs, passages, indexed = state(settings)
+    assert docs == 300 and passages == indexed  # 10 of the old replaced by 10 of the new
+    from medcite.index.store import Store
+
+    puts: list[str] = []
+    original = Store._put_document
+
+    def counted(self: Store, db: object, source_id: str, record: object, now: str) -> None:
+        puts.append(record.document.id)  # type: ignore[attr-defined]
+        original(self, db, source_id, record, now)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "_put_document", counted)
+    lib = Library(settings)
+    (outcome,) = ingest([previous], lib).outcomes
+    lib.close()
+    assert (outcome.status, outcome.documents) == ("updated", 400)
+    assert len(puts) == 390 == len(set(puts))
+    clean = load_settings(home=tmp_path / "clean")
+    lib = Library(clean)
+    ingest([previous], lib)
+    lib.close()
+    resumed, expected = _contents(settings), _contents(clean)
+    assert resumed == expected and resumed[2] == len(resumed[1])

@@ -101,6 +101,12 @@ class IngestSettings(_Group):
     batch_docs: int = Field(
         default=2000, ge=1, description="Documents written per progress update inside a file."
     )
+    checkpoint_docs: int = Field(
+        default=20_000,
+        ge=1,
+        description="A file of more documents than this is committed every this many (a "
+        "smaller one in one transaction); an interrupted ingest resumes after the last commit.",
+    )
     max_stream_mb: float = Field(
         default=2048.0,
         gt=0,

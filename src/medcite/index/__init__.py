@@ -73,10 +73,12 @@ class Library:
             self.lock.release()
 
     @contextmanager
-    def writing_source(self, source: SourceRecord) -> Iterator[SourceWriter]:
-        """One file's transaction in the store (`Store.writing`); once committed, what it
+    def writing_source(
+        self, source: SourceRecord, *, resumed: bool = False
+    ) -> Iterator[SourceWriter]:
+        """One transaction of a file in the store (`Store.writing`); once committed, what it
         changed is staged in the lexical index, which `sync` commits (no read back)."""
-        with self.store.writing(source) as writer:
+        with self.store.writing(source, resumed=resumed) as writer:
             yield writer
         changes = writer.changes
         if changes is None:

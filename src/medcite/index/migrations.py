@@ -173,6 +173,27 @@ def _m008_passage_text_once(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _m009_checkpoints(db: sqlite3.Connection) -> None:
+    """Checkpoints of a large file's ingest (index/writes.py): how many of its items were
+    committed, for which content, and the documents and withdrawals it showed so far."""
+    _run(
+        db,
+        """
+        CREATE TABLE source_progress (
+            source_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, items INTEGER NOT NULL
+        );
+        CREATE TABLE source_seen (
+            source_id TEXT NOT NULL, doc_id TEXT NOT NULL, revision TEXT NOT NULL,
+            PRIMARY KEY (source_id, doc_id)
+        );
+        CREATE TABLE source_withdrawn (
+            source_id TEXT NOT NULL, doc_id TEXT NOT NULL, action TEXT NOT NULL,
+            notice TEXT NOT NULL, PRIMARY KEY (source_id, doc_id, action, notice)
+        )
+        """,
+    )
+
+
 def _run(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one (executescript would commit the open transaction)."""
     for statement in script.split(";"):
@@ -189,6 +210,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m006_corpus_stats,
     _m007_vector_space,
     _m008_passage_text_once,
+    _m009_checkpoints,
 )
 
 

@@ -176,32 +176,61 @@ class Store:
         return writer.result
 
     @contextmanager
-    def writing(self, source: SourceRecord) -> Iterator[SourceWriter]:
+    def writing(self, source: SourceRecord, *, resumed: bool = False) -> Iterator[SourceWriter]:
         """One transaction in which a file's records are put (`put`, `keep`, `withdraw`);
-        on leaving it, what the file no longer holds is released and the file recorded."""
+        on leaving it, what the file no longer holds is released and the file recorded —
+        unless the writer says the file has `more` to come: then the transaction is a
+        checkpoint, and the items read so far are recorded for a resumed ingest.
+        `resumed`: an earlier checkpoint of this ingest was committed."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction() as db:
-            writer = SourceWriter(db, source, now, self._put_document, self._record)
+            writer = SourceWriter(
+                db, source, now, self._put_document, self._record, resumed=resumed
+            )
             yield writer
             writer.finish()
-            n_passages = db.execute(
-                "SELECT count(*) FROM passages p JOIN documents d ON d.id = p.doc_id "
-                "WHERE d.source_id = ?",
-                (source.id,),
-            ).fetchone()[0]
-            db.execute(
-                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    source.id,
-                    source.path,
-                    source.content_hash,
-                    source.reader,
-                    writer.result.active,
-                    n_passages,
-                    now,
-                ),
-            )
+            if writer.more is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO source_progress VALUES (?, ?, ?)",
+                    (source.id, source.content_hash, writer.more),
+                )
+                # the file is recorded as not fully read: no content matches it until the end
+                db.execute(
+                    "INSERT INTO sources VALUES (?, ?, '', ?, 0, 0, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET content_hash = ''",
+                    (source.id, source.path, source.reader, now),
+                )
+            else:
+                db.execute("DELETE FROM source_progress WHERE source_id = ?", (source.id,))
+                self._record_source(db, source, writer.result.active, now)
         self._docs.clear()
+
+    def _record_source(
+        self, db: sqlite3.Connection, source: SourceRecord, documents: int, now: str
+    ) -> None:
+        n_passages = db.execute(
+            "SELECT count(*) FROM passages p JOIN documents d ON d.id = p.doc_id "
+            "WHERE d.source_id = ?",
+            (source.id,),
+        ).fetchone()[0]
+        db.execute(
+            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (*_source_row(source), documents, n_passages, now),
+        )
+
+    def resume_point(self, source: SourceRecord) -> int:
+        """Items of the file an interrupted ingest of this same content committed (0: none;
+        the checkpoints of other content are forgotten, and the file is read from the top)."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT content_hash, items FROM source_progress WHERE source_id = ?",
+                (source.id,),
+            ).fetchone()
+            if row is not None and row[0] == source.content_hash:
+                return int(row[1])
+            for table in ("source_progress", "source_seen", "source_withdrawn"):
+                db.execute(f"DELETE FROM {table} WHERE source_id = ?", (source.id,))
+        return 0
 
     def _put_document(
         self, db: sqlite3.Connection, source_id: str, record: DocumentRecord, now: str
@@ -426,6 +455,10 @@ class Store:
             for doc_id, pid, section in rows:
                 found.setdefault(str(doc_id), []).append((str(pid), section))
         return found
+
+
+def _source_row(source: SourceRecord) -> tuple[str, str, str, str]:
+    return source.id, source.path, source.content_hash, source.reader
 
 
 def _passage(row: tuple[object, ...], document: Document) -> Passage:

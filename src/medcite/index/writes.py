@@ -10,6 +10,12 @@ A `SourceWriter` lives inside the file's one transaction. For each record it is 
 - a withdrawal is recorded: a deletion hides every version up to its revision; a retraction
   marks the document (the store shows it as `Document.retraction`).
 At the end, whatever the file held before and no longer holds is released.
+
+A large file is written in several transactions (checkpoints): each but the last records
+what the file has shown so far (`source_seen`, `source_withdrawn`) and how many of its items
+were read (`source_progress`, kept by the store), so that the last one releases exactly what
+the whole file no longer holds, and an ingest interrupted between two checkpoints resumes
+after the last one (`resumed`).
 """
 
 from __future__ import annotations
@@ -63,7 +69,14 @@ class SourceWriter:
     """Puts one file's records into the store inside an open transaction."""
 
     def __init__(
-        self, db: sqlite3.Connection, source: SourceRecord, now: str, put: Put, load: Load
+        self,
+        db: sqlite3.Connection,
+        source: SourceRecord,
+        now: str,
+        put: Put,
+        load: Load,
+        *,
+        resumed: bool = False,
     ) -> None:
         self._db, self._source, self._now = db, source, now
         self._put, self._load = put, load
@@ -90,12 +103,33 @@ class SourceWriter:
         # lexical index to be given after the commit; None once they outgrow CHANGES_PASSAGES.
         self.changes: dict[str, tuple[Passage, ...]] | None = {}
         self._kept_passages = 0
+        # Set by the caller when the file has more to come: the items read so far.
+        self.more: int | None = None
+        self._shown: set[str] = set()  # documents this transaction saw (checkpoints)
+        if resumed:
+            self._resume()
+
+    def _resume(self) -> None:
+        """What the earlier checkpoints of this ingest saw and withdrew."""
+        rows = self._db.execute(
+            "SELECT doc_id, revision FROM source_seen WHERE source_id = ?", (self._source.id,)
+        )
+        for doc_id, revision in rows:
+            self._t.seen.add(doc_id)
+            self._revisions[doc_id] = revision
+        self._withdrawals = set(
+            self._db.execute(
+                "SELECT doc_id, action, notice FROM source_withdrawn WHERE source_id = ?",
+                (self._source.id,),
+            ).fetchall()
+        )
 
     # -- records ---------------------------------------------------------------------
 
     def keep(self, doc_id: str) -> None:
         """A document the file holds active, unchanged since its last ingest."""
         self._t.seen.add(doc_id)
+        self._shown.add(doc_id)
         self._revisions[doc_id] = self._before.get(doc_id, "")
         self._t.unchanged += 1
 
@@ -105,6 +139,7 @@ class SourceWriter:
         if not first and record.revision < self._revisions.get(doc_id, ""):
             return  # an older duplicate later in the same file
         self._t.seen.add(doc_id)
+        self._shown.add(doc_id)
         self._revisions[doc_id] = record.revision
         if record.identity is None:
             self._write_active(record)
@@ -130,19 +165,13 @@ class SourceWriter:
             self._settle(doc_id)
 
     def finish(self) -> WriteResult:
-        """Release what the file held and no longer holds; the totals of the write."""
+        """Release what the file held and no longer holds (at its last checkpoint; before
+        it, record what was seen); the totals of the write."""
         t = self._t
-        for doc_id in sorted(set(self._before) - t.seen):
-            if self._owner(doc_id) == self._source.id:
-                self._drop_active(doc_id)
-                t.removed += 1
-            self._settle(doc_id)
-        for doc_id in sorted(self._held_before - t.seen):
-            self._db.execute(
-                "DELETE FROM held_versions WHERE doc_id = ? AND source_id = ?",
-                (doc_id, self._source.id),
-            )
-        self._lift_withdrawals()
+        if self.more is None:
+            self._release()
+        else:
+            self._checkpoint()
         queued = [(i,) for i in sorted(t.queued)]
         self._db.executemany("INSERT OR IGNORE INTO lexical_pending(doc_id) VALUES (?)", queued)
         self._db.executemany("INSERT OR IGNORE INTO vector_pending(doc_id) VALUES (?)", queued)
@@ -156,6 +185,33 @@ class SourceWriter:
             t.added, t.replaced, t.unchanged, t.removed, held, t.withdrawn, t.passages, active
         )
         return self.result
+
+    def _checkpoint(self) -> None:
+        sid = self._source.id
+        self._db.executemany(
+            "INSERT OR REPLACE INTO source_seen VALUES (?, ?, ?)",
+            [(sid, d, self._revisions.get(d, "")) for d in sorted(self._shown)],
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO source_withdrawn VALUES (?, ?, ?, ?)",
+            [(sid, *w) for w in sorted(self._withdrawals)],
+        )
+
+    def _release(self) -> None:
+        t = self._t
+        for doc_id in sorted(set(self._before) - t.seen):
+            if self._owner(doc_id) == self._source.id:
+                self._drop_active(doc_id)
+                t.removed += 1
+            self._settle(doc_id)
+        for doc_id in sorted(self._held_before - t.seen):
+            self._db.execute(
+                "DELETE FROM held_versions WHERE doc_id = ? AND source_id = ?",
+                (doc_id, self._source.id),
+            )
+        self._lift_withdrawals()
+        for table in ("source_seen", "source_withdrawn"):
+            self._db.execute(f"DELETE FROM {table} WHERE source_id = ?", (self._source.id,))
 
     # -- internals -------------------------------------------------------------------
 

@@ -23,13 +23,13 @@ from medcite.errors import (
 from medcite.index import Library
 from medcite.index.locking import OnWait
 from medcite.index.store import DocumentRecord, SourceRecord
-from medcite.index.writes import WriteResult
+from medcite.index.writes import SourceWriter, WriteResult
 from medcite.ingest.files import check_source, expand_paths, read_head, read_source_bytes
 from medcite.ingest.identity import document_id, global_key, short_hash
 from medcite.ingest.kinds import classify_kind
 from medcite.ingest.passages import layout_document
 from medcite.settings import Settings
-from medcite.sources.base import ParsedDocument, Reader, SourceFile, Withdrawal
+from medcite.sources.base import ParsedDocument, Reader, SourceFile, SourceItem, Withdrawal
 from medcite.sources.registry import reader_for
 from medcite.types import DocKind, Document, Passage
 
@@ -208,8 +208,10 @@ def _write(
     source: SourceRecord,
     emit: Progress,
 ) -> tuple[WriteResult, tuple[RecordError, ...]]:
-    """Read every item of the file and put it into the store, in one transaction; the
-    records skipped as bad are returned beside what was written."""
+    """Read every item of the file and put it into the store: one transaction, or for a
+    file of more than `ingest.checkpoint_docs` documents one per that many (a run after an
+    interruption skips the items committed before it); the records skipped as bad are
+    returned beside what was written."""
     settings = library.settings
     cfg = settings.ingest
     file = SourceFile(
@@ -224,28 +226,57 @@ def _write(
     versions = library.store.document_versions(source.id)
     total = _lines(path, data) if reader.name in ("medquad", "beir") else 0
     skipped: list[RecordError] = []
-    with library.writing_source(source) as writer:
-        n = 0
-        for n, item in enumerate(reader.read(file), start=1):
-            file.check_time()
-            if isinstance(item, RecordError):
-                log.info("%s", item)
-                skipped.append(item)
-                continue
-            if isinstance(item, Withdrawal):
-                if global_key(item.key):
-                    doc_id = document_id(item.key, source.id)
-                    writer.withdraw(doc_id, item.action, item.revision, item.notice)
-                continue
-            record = build_record(item, kind, settings, origin=str(path), source_id=source.id)
-            if versions.get(record.document.id) == record.document.version:
-                writer.keep(record.document.id)
-            else:
-                writer.put(record)
-            if n % cfg.batch_docs == 0:
-                emit(IngestEvent(path, "read", n, total))
-        emit(IngestEvent(path, "write", n, n))
-    return writer.result, tuple(skipped)
+
+    def put(item: SourceItem, writer: SourceWriter) -> int:
+        """Write one item the reader gave; 1 if it was a document, else 0."""
+        if isinstance(item, RecordError):
+            log.info("%s", item)
+            skipped.append(item)
+            return 0
+        if isinstance(item, Withdrawal):
+            if global_key(item.key):
+                doc_id = document_id(item.key, source.id)
+                writer.withdraw(doc_id, item.action, item.revision, item.notice)
+            return 0
+        record = build_record(item, kind, settings, origin=str(path), source_id=source.id)
+        if versions.get(record.document.id) == record.document.version:
+            writer.keep(record.document.id)
+        else:
+            writer.put(record)
+        return 1
+
+    items = enumerate(reader.read(file), start=1)
+    done = library.store.resume_point(source)
+    for _ in zip(range(done), items, strict=False):  # committed before an interruption
+        file.check_time()
+    n, writers = done, list[SourceWriter]()
+    while not writers or writers[-1].more is not None:
+        with library.writing_source(source, resumed=n > 0) as writer:
+            written = 0
+            for n, item in items:
+                file.check_time()
+                written += put(item, writer)
+                if n % cfg.batch_docs == 0:
+                    emit(IngestEvent(path, "read", n, total))
+                if written == cfg.checkpoint_docs:
+                    writer.more = n
+                    break
+            emit(IngestEvent(path, "write", n, n))
+        writers.append(writer)
+    return _total([w.result for w in writers]), tuple(skipped)
+
+
+def _total(results: Sequence[WriteResult]) -> WriteResult:
+    """One file's result over its checkpoints: counts summed, standing counts the last's."""
+    last = results[-1]
+    return replace(
+        last,
+        added=sum(r.added for r in results),
+        replaced=sum(r.replaced for r in results),
+        unchanged=sum(r.unchanged for r in results),
+        withdrawn=sum(r.withdrawn for r in results),
+        passages=sum(r.passages for r in results),
+    )
 
 
 def _lines(path: Path, data: bytes) -> int:

@@ -75,7 +75,7 @@ def _numbered_lines(source: SourceFile) -> Iterator[tuple[int, str]]:
         yield from enumerate(text.splitlines(), start=1)
         return
     with source.open() as raw:
-        stream = io.BufferedReader(raw, 1 << 20)  # type: ignore[arg-type]
+        stream = io.BufferedReader(raw, 1 << 20)
         head = stream.peek(8192)[:8192]
         if not head.strip():
             raise EmptySource(source.path)
