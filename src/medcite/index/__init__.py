@@ -70,7 +70,10 @@ class Library:
         try:
             yield
         finally:
-            self.lock.release()
+            try:
+                self.lexical.release()
+            finally:
+                self.lock.release()
 
     @contextmanager
     def writing_source(

@@ -48,16 +48,22 @@ class LexicalIndex(ABC):
 
     @abstractmethod
     def commit(self) -> None:
-        """Make what was staged searchable (nothing staged: nothing happens)."""
+        """Make what was staged searchable (nothing staged: nothing happens); the writer
+        stays open for more until `release`."""
+
+    @abstractmethod
+    def release(self) -> None:
+        """Let the open writer finish its background work and close it."""
 
     @abstractmethod
     def discard(self) -> None:
-        """Forget what was staged and not committed."""
+        """Forget what was staged and not committed, and close the writer."""
 
     def replace(self, doc_ids: Sequence[str], passages: Iterable[Passage]) -> None:
-        """Drop every entry of `doc_ids`, add `passages`, and commit."""
+        """Drop every entry of `doc_ids`, add `passages`, commit and close the writer."""
         self.stage(doc_ids, passages)
         self.commit()
+        self.release()
 
     @abstractmethod
     def doc_freq(self, term: str) -> int:
@@ -184,16 +190,22 @@ class TantivyIndex(LexicalIndex):
             raise
 
     def commit(self) -> None:
-        writer, self._staging = self._staging, None
+        """Segments are merged by the writer's own threads meanwhile (using the other core
+        while ingest reads on), waited for only at `release`."""
+        writer = self._staging
         if writer is None:
             return
         try:
             writer.commit()
-            writer.wait_merging_threads()
         except BaseException:
-            writer.rollback()
+            self.discard()
             raise
         self._index.reload()
+
+    def release(self) -> None:
+        writer, self._staging = self._staging, None
+        if writer is not None:
+            writer.wait_merging_threads()
 
     def discard(self) -> None:
         writer, self._staging = self._staging, None
