@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 Tables = Mapping[str, Mapping[str, Any]]  # table name -> key -> JSON-serialisable value
 _BATCH = 500  # keys per query (SQLite allows at least 999 parameters)
+_REMEMBERED = 200_000  # keys a table remembers before it forgets them all
+_ABSENT = object()
 _folder: Path | None = None
 
 
@@ -59,20 +61,30 @@ class MemoryTable(Lookup):
 
 @dataclass(frozen=True, slots=True)
 class FileTable(Lookup):
+    """A table in a compact file; keys read once are remembered (found or not), so a warm
+    process reads each word of its passages from the file only once."""
+
     db: sqlite3.Connection
     table: str
     lock: threading.Lock = field(default_factory=threading.Lock)
+    seen: dict[str, Any] = field(default_factory=dict)  # key -> value, or _ABSENT
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         wanted = list(dict.fromkeys(keys))
-        found: dict[str, Any] = {}
-        for i in range(0, len(wanted), _BATCH):
-            batch = wanted[i : i + _BATCH]
-            marks = ",".join("?" * len(batch))
-            sql = f'SELECT key, value FROM "{self.table}" WHERE key IN ({marks})'
-            with self.lock:
-                rows = self.db.execute(sql, batch).fetchall()
-            found.update((k, json.loads(v)) for k, v in rows)
+        with self.lock:
+            unseen = [k for k in wanted if k not in self.seen]
+            if len(self.seen) + len(unseen) > _REMEMBERED:
+                self.seen.clear()
+            for i in range(0, len(unseen), _BATCH):
+                self.seen.update(self._read(unseen[i : i + _BATCH]))
+            values = [(k, self.seen.get(k, _ABSENT)) for k in wanted]
+        return {k: v for k, v in values if v is not _ABSENT}
+
+    def _read(self, keys: list[str]) -> dict[str, Any]:
+        marks = ",".join("?" * len(keys))
+        sql = f'SELECT key, value FROM "{self.table}" WHERE key IN ({marks})'
+        found: dict[str, Any] = dict.fromkeys(keys, _ABSENT)
+        found.update((k, json.loads(v)) for k, v in self.db.execute(sql, keys))
         return found
 
 

@@ -27,7 +27,7 @@ from medcite.vocabularies import Lookup, Tables, open_vocabulary
 
 _PACKAGE = "drug_named_entity_recognition"
 _DATA_FILE = "drug_ner_dictionary.pkl.bz2"
-_VERSION = 1  # of the tables `_tables` builds: bump it when they change
+_VERSION = 2  # of the tables `_tables` builds: bump it when they change
 _FIELDS = ("name", "mesh_id", "drugbank_id", "medline_plus_id")  # of a drug's data, the used
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 # Drug classes the dictionary lists as drugs; they are not one drug.
@@ -59,12 +59,15 @@ class _Dictionary:
     variants: Lookup  # lower-case name -> canonical keys
     canonical: Lookup  # canonical key -> data (name, ids)
     names: Lookup  # canonical key -> every name that maps to it
+    pair_starts: Lookup  # first word of a two-word name -> True
 
 
 @lru_cache(maxsize=1)
 def _dictionary() -> _Dictionary:
     tables = open_vocabulary("drugs", _data_file(), _tables, version=_VERSION)
-    return _Dictionary(tables["variants"], tables["canonical"], tables["names"])
+    return _Dictionary(
+        tables["variants"], tables["canonical"], tables["names"], tables["pair_starts"]
+    )
 
 
 def _data_file() -> Path:
@@ -79,7 +82,8 @@ def _data_file() -> Path:
 
 
 def _tables() -> Tables:
-    """The dictionary's names, the drugs' used fields and each drug's names."""
+    """The dictionary's names, the drugs' used fields, each drug's names and the words that
+    begin a two-word name (only a pair that begins with one is looked up)."""
     with bz2.open(_data_file(), "rb") as f:
         data = pickle.load(f)  # the package's own data file, installed with medcite
     variants: dict[str, list[str]] = data["drug_variant_to_canonical"]
@@ -91,7 +95,8 @@ def _tables() -> Tables:
         key: {f: drug[f] for f in _FIELDS if f in drug}
         for key, drug in data["drug_canonical_to_data"].items()
     }
-    return {"variants": variants, "canonical": canonical, "names": names}
+    starts = {v.split(" ")[0]: True for v in variants if v.count(" ") == 1}
+    return {"variants": variants, "canonical": canonical, "names": names, "pair_starts": starts}
 
 
 def find_drug_mentions(text: str) -> list[DrugMention]:
@@ -108,8 +113,10 @@ def find_drug_mentions(text: str) -> list[DrugMention]:
 
 def _matches(words: Sequence[str]) -> list[tuple[str, int, int]]:
     """(canonical key, first token, end token) for two-word names, then single words."""
-    pairs = [f"{a} {b}" for a, b in pairwise(words)]
-    variants = _dictionary().variants.get_many([*pairs, *words])
+    dictionary = _dictionary()
+    starts = dictionary.pair_starts.get_many(words)
+    pairs = [f"{a} {b}" for a, b in pairwise(words) if a in starts]
+    variants = dictionary.variants.get_many([*pairs, *words])
     found: list[tuple[str, int, int]] = []
     used: set[int] = set()
     for i in range(len(words) - 1):
