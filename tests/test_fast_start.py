@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -133,6 +134,9 @@ def test_a_missing_file_is_built_and_then_read(folder: Path, source: Path) -> No
     assert builds == [1] and isinstance(again["names"], FileTable)
     assert first["names"].get_many(["a", "b", "z"]) == again["names"].get_many(["a", "b", "z"])
     assert again["names"].get("b") == {"drug": ["x", 2]} and again["names"].get("z") is None
+    (written,) = folder.iterdir()  # owner only, like the rest of the data directory
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
 def test_a_stale_file_is_replaced_when_the_source_changes(folder: Path, source: Path) -> None:

@@ -17,6 +17,7 @@ in memory: the same answers, only a slower first question.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from medcite.datadir import private_dir
+from medcite.datadir import private_dir, private_file
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +152,11 @@ def _write(path: Path, tables: Tables) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
     try:
-        db = sqlite3.connect(temporary)
+        db = sqlite3.connect(private_file(temporary))  # owner only, as the whole home
         try:
+            # no journal: a failed write leaves a temporary file that is never renamed
+            db.execute("PRAGMA journal_mode=OFF")
+            db.execute("PRAGMA synchronous=OFF")
             with db:
                 for table, entries in tables.items():
                     db.execute(
@@ -166,8 +170,9 @@ def _write(path: Path, tables: Tables) -> None:
         finally:
             db.close()
         temporary.replace(path)
-    except sqlite3.Error as exc:
-        temporary.unlink(missing_ok=True)
+    except (sqlite3.Error, OSError) as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
         raise OSError(str(exc)) from exc
     stem = path.name.rsplit("-", 1)[0]
     for stale in path.parent.glob(f"{stem}-*.sqlite3"):
