@@ -54,6 +54,8 @@ class Lookup(ABC):
 
 @dataclass(frozen=True, slots=True)
 class MemoryTable(Lookup):
+    """A table built in this process (no folder for files, or the file is being written)."""
+
     entries: Mapping[str, Any]
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
@@ -63,11 +65,12 @@ class MemoryTable(Lookup):
 @dataclass(frozen=True, slots=True)
 class FileTable(Lookup):
     """A table in a compact file; keys read once are remembered (found or not), so a warm
-    process reads each word of its passages from the file only once."""
+    process reads each word of its passages from the file only once. The tables of one file
+    share its connection and the lock that serialises its use across threads."""
 
     db: sqlite3.Connection
     table: str
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Lock
     seen: dict[str, Any] = field(default_factory=dict)  # key -> value, or _ABSENT
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
@@ -131,18 +134,20 @@ def _open_file(path: Path) -> dict[str, Lookup] | None:
     """The file's tables, or None when it is missing or unreadable (it is then rebuilt)."""
     if not path.is_file():
         return None
+    uri = f"{path.as_uri()}?mode=ro&immutable=1"  # never written once in place
+    db: sqlite3.Connection | None = None
     try:
-        db = sqlite3.connect(
-            f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False
-        )
+        db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:  # not a database, or removed meanwhile
         log.warning("the vocabulary file %s is unreadable (%s); rebuilding it", path, exc)
+        names = []
+    if db is None or not names:
+        if db is not None:
+            db.close()
         return None
-    if not names:
-        db.close()
-        return None
-    return {table: FileTable(db, table) for table in names}
+    lock = threading.Lock()
+    return {table: FileTable(db, table, lock) for table in names}
 
 
 def _write(path: Path, tables: Tables) -> None:
