@@ -9,10 +9,9 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markdown import Markdown
 from rich.markup import escape
 from rich.progress import TimeRemainingColumn
 from rich.table import Table
@@ -31,14 +30,16 @@ from medcite.eval.cli import eval_app
 from medcite.fetch.cli import fetch_app
 from medcite.index import Library
 from medcite.index.store import Store
-from medcite.ingest.pipeline import IngestEvent, IngestReport
-from medcite.ingest.pipeline import ingest as run_ingest
 from medcite.llm.models_cli import models_app
 from medcite.render import markdown
 from medcite.schema import AnswerPublic, to_public
 from medcite.settings import MAX_WORKERS, SECRET_FIELDS
 from medcite.text import legible
 from medcite.types import Answer, Audience, DocKind
+from medcite.understand import prepare_vocabularies
+
+if TYPE_CHECKING:  # the readers load only for a command that ingests
+    from medcite.ingest.pipeline import IngestEvent, IngestReport
 
 _SHOWN_RECORDS = 10  # skipped records listed per file; the rest are counted
 _MAX_STDIN = 1 << 20  # a question read from stdin: more than enough (the limit is 2,000)
@@ -156,6 +157,8 @@ def _embed_with_progress(library: Library) -> None:
 def _ingest_with_progress(
     paths: list[Path], library: Library, kind: DocKind | None
 ) -> IngestReport:
+    from medcite.ingest.pipeline import ingest as run_ingest
+
     with progress_bar() as bar:
         task = bar.add_task("ingesting", total=None)
 
@@ -171,7 +174,10 @@ def _ingest_with_progress(
             bar.update(task, description="waiting for another writer")
             err.print(f"{escape(message)}…", highlight=False)
 
-        return run_ingest(paths, library, kind=kind, progress=on_event, on_wait=on_wait)
+        report = run_ingest(paths, library, kind=kind, progress=on_event, on_wait=on_wait)
+        bar.update(task, description="preparing the vocabularies")
+        prepare_vocabularies()
+        return report
 
 
 def _print_report(report: IngestReport) -> None:
@@ -254,7 +260,13 @@ def ask(
     elif as_markdown:
         print(markdown(answer), end="")
     else:
-        out.print(Markdown(markdown(answer)))
+        _print_markdown(markdown(answer))
+
+
+def _print_markdown(text: str) -> None:
+    from rich.markdown import Markdown  # a tenth of a second: not for --json
+
+    out.print(Markdown(text))
 
 
 def _backend(writer: str) -> str:
@@ -296,7 +308,7 @@ def chat(
     run_chat(
         session,
         input,
-        lambda text: out.print(Markdown(text)),
+        _print_markdown,
         lambda: _print_sources(engine.library.store),
     )
     engine.close()
@@ -393,7 +405,7 @@ def demo(
             _embed_with_progress(library)
         library.close()
         answer = Engine(settings).ask(question or settings.corpus.sample_question)
-    out.print(Markdown(markdown(answer)))
+    _print_markdown(markdown(answer))
 
 
 @app.command()

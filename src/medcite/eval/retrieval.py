@@ -24,7 +24,6 @@ from medcite.eval.metrics import (
     recall_at_k,
 )
 from medcite.index import Library
-from medcite.ingest.pipeline import ingest
 from medcite.retrieve.pipeline import RetrievalPlan, rank_passages
 from medcite.settings import Settings
 from medcite.types import Hit, Query
@@ -117,6 +116,8 @@ def open_eval_library(
 ) -> Library:
     """The BioASQ (+ MedQuAD) library, ingested and embedded on first use, then cached;
     `embed=False` leaves the vectors as they are (lexical evaluations need none)."""
+    from medcite.ingest.pipeline import ingest  # the readers: only when building it
+
     library = Library(eval_settings(settings, "bioasq" if distractors else "bioasq-pool"))
     paths = [data.corpus, *(distractor_sources(settings) if distractors else [])]
     report = ingest(paths, library)

@@ -11,7 +11,6 @@ from medcite.cli_common import cli_errors, err, out, settings_for
 from medcite.fetch.http import Http
 from medcite.fetch.jobs import FetchResult, fetch_dailymed, fetch_pmc, fetch_pubmed
 from medcite.index import Library
-from medcite.ingest.pipeline import ingest
 from medcite.settings import Settings
 
 Job = Callable[[Settings, Http], FetchResult]
@@ -59,6 +58,8 @@ def dailymed(
 
 
 def _run(ctx: typer.Context, job: Job) -> None:
+    from medcite.ingest.pipeline import ingest  # the readers: not for other commands
+
     with cli_errors():
         settings = settings_for(ctx)
         http = Http(settings.fetch)

@@ -22,6 +22,9 @@ from medcite.index.locking import OnWait, WriterLock
 from medcite.index.store import SourceRecord, Store
 from medcite.index.writes import SourceWriter
 from medcite.settings import Settings
+from medcite.vocabularies import use_folder
+
+VOCABULARIES = "vocabularies"  # compact vocabulary files (`medcite.vocabularies`), in the home
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ class Library:
         home = settings.data_dir
         self.settings = settings
         self.store = Store(home / "medcite.sqlite3")
+        use_folder(home / VOCABULARIES)
         self.lock = WriterLock(home)
         may_write = self.lock.try_acquire()
         try:

@@ -3,8 +3,10 @@
 The dictionary (about 20k drugs and 107k names, with MeSH and DrugBank ids) ships inside the
 PyPI package as a compressed pickle. We read that file directly and match names exactly
 (two-word names first, then single words, case ignored): importing the package would also
-build a fuzzy-matching index we do not use, which costs seconds and ~300 MB. Loading the
-data (decompressing, mostly) takes about a second, once per process, on first use.
+build a fuzzy-matching index we do not use, which costs seconds and ~300 MB. Decompressing
+the pickle takes about a second, so it is done once per data directory: the names and the
+fields we use are kept in a compact file there (`medcite.vocabularies`), and a new process
+looks up only the words of the text in hand.
 """
 
 from __future__ import annotations
@@ -16,13 +18,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from medcite.errors import MedciteError
+from medcite.vocabularies import Lookup, Tables, open_vocabulary
 
 _PACKAGE = "drug_named_entity_recognition"
 _DATA_FILE = "drug_ner_dictionary.pkl.bz2"
+_VERSION = 2  # of the tables `_tables` builds: bump it when they change
+_FIELDS = ("name", "mesh_id", "drugbank_id", "medline_plus_id")  # of a drug's data, the used
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 # Drug classes the dictionary lists as drugs; they are not one drug.
 _NOT_DRUGS = frozenset({"antibiotics", "antibiotic"})
@@ -50,13 +56,21 @@ class DrugMention:
 
 @dataclass(frozen=True, slots=True)
 class _Dictionary:
-    variants: dict[str, list[str]]  # lower-case name -> canonical keys
-    canonical: dict[str, dict[str, Any]]  # canonical key -> data (name, ids)
-    names: dict[str, list[str]]  # canonical key -> every name that maps to it
+    variants: Lookup  # lower-case name -> canonical keys
+    canonical: Lookup  # canonical key -> data (name, ids)
+    names: Lookup  # canonical key -> every name that maps to it
+    pair_starts: Lookup  # first word of a two-word name -> True
 
 
 @lru_cache(maxsize=1)
 def _dictionary() -> _Dictionary:
+    tables = open_vocabulary("drugs", _data_file(), _tables, version=_VERSION)
+    return _Dictionary(
+        tables["variants"], tables["canonical"], tables["names"], tables["pair_starts"]
+    )
+
+
+def _data_file() -> Path:
     spec = importlib.util.find_spec(_PACKAGE)
     path = Path(spec.origin).parent / _DATA_FILE if spec and spec.origin else None
     if path is None or not path.is_file():
@@ -64,14 +78,25 @@ def _dictionary() -> _Dictionary:
             f"the drug dictionary ({_PACKAGE}) is missing: reinstall medcite "
             "(pip install -e .) to get it"
         )
-    with bz2.open(path, "rb") as f:
+    return path
+
+
+def _tables() -> Tables:
+    """The dictionary's names, the drugs' used fields, each drug's names and the words that
+    begin a two-word name (only a pair that begins with one is looked up)."""
+    with bz2.open(_data_file(), "rb") as f:
         data = pickle.load(f)  # the package's own data file, installed with medcite
     variants: dict[str, list[str]] = data["drug_variant_to_canonical"]
     names: dict[str, list[str]] = {}
     for variant, keys in variants.items():
         for key in keys:
             names.setdefault(key, []).append(variant)
-    return _Dictionary(variants, data["drug_canonical_to_data"], names)
+    canonical = {
+        key: {f: drug[f] for f in _FIELDS if f in drug}
+        for key, drug in data["drug_canonical_to_data"].items()
+    }
+    starts = {v.split(" ")[0]: True for v in variants if v.count(" ") == 1}
+    return {"variants": variants, "canonical": canonical, "names": names, "pair_starts": starts}
 
 
 def find_drug_mentions(text: str) -> list[DrugMention]:
@@ -88,7 +113,10 @@ def find_drug_mentions(text: str) -> list[DrugMention]:
 
 def _matches(words: Sequence[str]) -> list[tuple[str, int, int]]:
     """(canonical key, first token, end token) for two-word names, then single words."""
-    variants = _dictionary().variants
+    dictionary = _dictionary()
+    starts = dictionary.pair_starts.get_many(words)
+    pairs = [f"{a} {b}" for a, b in pairwise(words) if a in starts]
+    variants = dictionary.variants.get_many([*pairs, *words])
     found: list[tuple[str, int, int]] = []
     used: set[int] = set()
     for i in range(len(words) - 1):
@@ -111,9 +139,9 @@ def lookup_drug(name: str) -> Drug | None:
 @lru_cache(maxsize=4096)
 def _drug(key: str) -> Drug:
     dictionary = _dictionary()
-    data = dictionary.canonical.get(key, {})
+    data = dictionary.canonical.get(key) or {}
     generic = str(data.get("name") or key).lower()
-    synonyms = sorted({s.lower() for s in dictionary.names.get(key, ()) if s})
+    synonyms = sorted({s.lower() for s in dictionary.names.get(key) or () if s})
     names = (generic, *(s for s in synonyms if s != generic))
     return Drug(
         generic=generic,

@@ -22,21 +22,26 @@ Drugs (from the drug dictionary) and the curated abbreviations are always subjec
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from itertools import pairwise
+from pathlib import Path
 
 from medcite.clinical.units import is_unit
 from medcite.text import terms, words
 from medcite.types import Concept
+from medcite.vocabularies import Lookup, Tables, open_vocabulary
 
 DocFreq = Callable[[str], int]
 IsTopic = Callable[[str], bool]
 # Counts at or below this in the frequency list (whose floor is 50) mark a word everyday
 # English does not use: "hemophilia" 59, "colchicine" 83; "whitish" 112 is everyday.
 GENERAL_MIN_COUNT = 100
+_FREQUENCY_FILE = "resources/en.json.gz"
+_VERSION = 1  # of the table `_counts` builds: bump it when it changes
 MAX_TOPIC_WORDS = 4
 # Adjective endings and the noun endings of the conditions they name.
 _ADJECTIVE_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -54,17 +59,32 @@ _AGE = re.compile(r"\d.*-(?:years?|months?|weeks?|days?)-old", re.I)
 
 
 @lru_cache(maxsize=1)
-def _general_counts() -> dict[str, int]:
-    """Everyday English word counts (lower case), loaded once."""
+def _general_counts() -> Lookup:
+    """Everyday English word counts (lower case), from their compact file once built."""
+    return open_vocabulary("everyday", _frequency_file(), _counts, version=_VERSION)["counts"]
+
+
+def _frequency_file() -> Path | None:
+    """pyspellchecker's English frequency list (None: not where this version keeps it)."""
+    spec = importlib.util.find_spec("spellchecker")
+    path = Path(spec.origin).parent / _FREQUENCY_FILE if spec and spec.origin else None
+    return path if path is not None and path.is_file() else None
+
+
+def _counts() -> Tables:
     from spellchecker import SpellChecker
 
-    return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+    return {"counts": dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)}
+
+
+@lru_cache(maxsize=65536)
+def _count(word: str) -> int:
+    return int(_general_counts().get(word) or 0)
 
 
 def is_everyday(word: str) -> bool:
     """True when everyday English uses the word (see GENERAL_MIN_COUNT)."""
-    word = _bare(word).lower()
-    return _general_counts().get(word, 0) > GENERAL_MIN_COUNT
+    return _count(_bare(word).lower()) > GENERAL_MIN_COUNT
 
 
 def _bare(word: str) -> str:
