@@ -144,11 +144,13 @@ started = time.perf_counter()
 settings = load_settings(home=Path(sys.argv[1]), retrieval={"embedder": "none"})
 library = Library(settings)
 report = ingest([Path(p) for p in sys.argv[2:]], library)
+seconds = time.perf_counter() - started
+from medcite.understand import prepare_vocabularies
+prepare_vocabularies()  # what `medcite ingest` does last: a new process's first ask needs them
 library.close()
 failed = [o.detail for o in report.outcomes if o.status == "failed"]
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"seconds": time.perf_counter() - started, "rss": rss,
-                  "passages": report.passages, "failed": failed}))
+print(json.dumps({"seconds": seconds, "rss": rss, "passages": report.passages, "failed": failed}))
 """
 
 WARM = """
