@@ -237,11 +237,10 @@ class HnswIndex(VectorIndex):
     Without a graph it searches exactly and says to run `medcite embed`. The search width
     is `SEARCH_FACTOR` times the number of hits asked for.
     Chosen by `bench/bench_vectors.py` at 1M rows (20k real MiniLM vectors and mixes of
-    them; 2 shared cores): expansion_add 128 builds in 943 s, recall@100 vs exact 0.911 /
-    0.945 / 0.958 at width 200 / 400 / 800 (p50 1.5 / 2.1 / 3.7 ms; exact 154 ms);
-    expansion_add 64 builds in 407 s but reaches 0.854 at width 400 only. A fresh process
-    maps the index and answers in 0.3 s with 330 MB RSS; 10k appended rows extend the graph
-    in 7 s.
+    them; 2 cores, quiet): expansion_add 128 builds in 255 s, recall@100 vs exact 0.944 /
+    0.955 at width 400 / 800 (p50 2.1 / 3.6 ms; exact 111 ms); 96 builds in 262 s and
+    reaches 0.948 only at width 1200; 64 (under load) stops near 0.85. A fresh process maps
+    the index and answers in 0.2 s with 453 MB RSS; 10k appended rows extend the graph in 4 s.
     """
 
     name = "hnsw"
