@@ -3,6 +3,7 @@
 import importlib.util
 import itertools
 import logging
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,13 +50,13 @@ def test_vectors_follow_the_store_through_a_changed_file(
     lib.sync_vectors()
     assert lib.unembedded() == 0
     assert lib.dense.vectors.size() == lib.store.passage_count()
-    old_ids = set(lib.dense.vectors.passage_ids)
+    old_ids = set(lib.dense.vectors.passage_ids())
     changed = [dict(MEDQUAD_RECORDS[0], answer="Brindle syndrome is now a different text.")]
     write_medquad(source, changed + MEDQUAD_RECORDS[1:])
     ingest([source], lib)
     assert lib.unembedded() == 1
     lib.sync_vectors()
-    ids = set(lib.dense.vectors.passage_ids)
+    ids = set(lib.dense.vectors.passage_ids())
     stored = {p.id for p in lib.store.passages_of(lib.store.document_ids())}
     assert ids == stored and ids != old_ids
     lib.close()
@@ -69,8 +70,8 @@ def test_embedding_cache_skips_texts_already_embedded(
 ) -> None:
     n = dense_library.store.passage_count()
     dense_library.close()
-    vectors = fake_settings.data_dir / "vectors" / "fake" / "vectors.npz"
-    vectors.unlink()  # derived data: rebuilt from the store and the cache
+    vectors = fake_settings.data_dir / "vectors" / "fake"
+    shutil.rmtree(vectors)  # derived data: rebuilt from the store and the cache
     FakeEmbedder.calls = 0
     lib = Library(fake_settings)
     assert lib.sync_vectors() > 0
@@ -142,9 +143,9 @@ def test_exact_and_hnsw_search_agree(tmp_path: Path) -> None:
     query = vectors[7]
     top_exact = [r.passage_id for r in exact.search(query, 5)]
     assert [r.passage_id for r in hnsw.search(query, 5)] == top_exact  # no graph: exact
-    assert not list((tmp_path / "v").glob("hnsw-*.usearch"))  # a search builds nothing
+    assert not list((tmp_path / "v").glob("graph-*.usearch"))  # a search builds nothing
     build_graph_if_needed(exact, "auto", hnsw_threshold=100)  # what `medcite embed` does
-    assert list((tmp_path / "v").glob("hnsw-*.usearch"))  # the graph is saved ...
+    assert list((tmp_path / "v").glob("graph-*.usearch"))  # the graph is saved ...
     again = HnswIndex(tmp_path / "v", 16)  # ... and loaded by the next process
     top_hnsw = [r.passage_id for r in again.search(query, 5)]
     assert top_exact[0] == top_hnsw[0] == "p7"
@@ -168,8 +169,9 @@ def test_hnsw_is_built_by_the_writer_and_searched_wide_enough(
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     rows = [(f"p{i}", f"d{i}") for i in range(len(vectors))]
     hnsw = HnswIndex(tmp_path / "v", 24)
-    hnsw.replace([], rows, vectors)  # the writer: builds and saves the graph
-    assert len(list((tmp_path / "v").glob("hnsw-*.usearch"))) == 1
+    hnsw.replace([], rows, vectors)  # the writer (`medcite embed`): writes the vectors ...
+    hnsw.build()  # ... then builds and saves the graph
+    assert len(list((tmp_path / "v").glob("graph-*.usearch"))) == 1
 
     def no_build(self: HnswIndex) -> None:
         raise AssertionError("a search built the graph")

@@ -6,6 +6,7 @@ import shutil
 import stat
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -110,7 +111,7 @@ def test_vectors_out_of_step_are_requeued(
     library.sync_vectors()
     assert library.dense is not None
     gone = library.store.document_ids()[0]
-    library.dense.vectors.replace([gone], [], library.dense.vectors.matrix[:0])
+    library.dense.vectors.replace([gone], [], np.zeros((0, 64), dtype=np.float32))
     library.close()
     assert _state(check(dense))["vectors"] == "problem"
     assert _state(check(dense, repair=True))["vectors"] == "repaired"

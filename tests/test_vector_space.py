@@ -59,8 +59,8 @@ def test_the_vectors_record_their_embedder(tmp_path: Path, corpus: Path) -> None
     lib = _embedded(tmp_path, corpus, "fake-int8")
     space = VectorSpace("fake-int8", "fake-int8", "int8", 64)
     assert lib.store.vector_space() == space
-    with np.load(tmp_path / "home" / "vectors" / "fake-int8" / "vectors.npz") as data:
-        meta = json.loads(str(data["meta"]))
+    manifest = tmp_path / "home" / "vectors" / "fake-int8" / "manifest.json"
+    meta = json.loads(manifest.read_text(encoding="utf-8"))["meta"]
     assert meta == {
         "dimensions": 64,
         "embedder": "fake-int8",

@@ -11,7 +11,7 @@ from pathlib import Path
 from medcite.datadir import tighten_tree
 from medcite.index.dense import (
     DenseIndex,
-    embed_passages,
+    embed_pending,
     notice_once,
     open_dense,
     other_space_notice,
@@ -206,11 +206,11 @@ class Library:
             pending = self.store.pending_vectors()
         if not pending:
             return 0
-        embed_passages(dense, list(self.store.passages_of(pending)), progress, pending)
-        self.store.clear_pending_vectors(pending)
+        embed_pending(dense, self.store, pending, progress)
         from medcite.index.vectors import build_graph_if_needed
 
         cfg = self.settings.retrieval
+        dense.vectors.compact_if_needed()
         build_graph_if_needed(dense.vectors, cfg.vector_backend, cfg.hnsw_threshold)
         return len(pending)
 

@@ -8,6 +8,7 @@ Embedding is slow next to lexical indexing, so it is a separate step (`medcite e
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from medcite.settings import Settings
 from medcite.types import Passage
 
 if TYPE_CHECKING:
+    from medcite.index.store import Store
     from medcite.index.vectors import VectorIndex, VectorResult
 
 log = logging.getLogger(__name__)
@@ -89,6 +91,31 @@ def embedding_text(passage: Passage) -> str:
     return f"{title}\n{passage.text}"
 
 
+EMBED_CHUNK = 2048  # passages (whole documents) made durable together by `embed_pending`
+
+
+def embed_pending(
+    dense: DenseIndex, store: Store, doc_ids: list[str], progress: EmbedProgress | None
+) -> None:
+    """Embed (cache first) and index the passages of `doc_ids`, replacing their vectors,
+    a chunk of whole documents at a time: each chunk's vectors are appended as a segment and
+    its documents leave the queue, so an embed killed at any point resumes after the last
+    finished chunk, and within it the cache holds every finished batch."""
+    total = store.count_passages_of(doc_ids)
+    done = 0
+    seen: set[str] = set()
+    for chunk in _whole_documents(store.passages_of(doc_ids), EMBED_CHUNK):
+        chunk_docs = list(dict.fromkeys(p.document.id for p in chunk))
+        embed_passages(dense, chunk, _offset(progress, done, total), chunk_docs)
+        store.clear_pending_vectors(chunk_docs)
+        seen.update(chunk_docs)
+        done += len(chunk)
+    empty = [d for d in doc_ids if d not in seen]  # deleted, or left without passages
+    if empty:
+        embed_passages(dense, [], None, empty)
+        store.clear_pending_vectors(empty)
+
+
 def embed_passages(
     dense: DenseIndex,
     passages: list[Passage],
@@ -102,6 +129,26 @@ def embed_passages(
         dense.embedder, [embedding_text(p) for p in passages], dense.cache, progress
     )
     dense.vectors.replace(doc_ids, [(p.id, p.document.id) for p in passages], vectors)
+
+
+def _whole_documents(passages: Iterator[Passage], size: int) -> Iterator[list[Passage]]:
+    """The passages (grouped by document) in lists of whole documents, `size` or a little
+    more passages each."""
+    chunk: list[Passage] = []
+    for passage in passages:
+        if len(chunk) >= size and passage.document.id != chunk[-1].document.id:
+            yield chunk
+            chunk = []
+        chunk.append(passage)
+    if chunk:
+        yield chunk
+
+
+def _offset(progress: EmbedProgress | None, done: int, total: int) -> EmbedProgress | None:
+    """A chunk's progress as progress through the whole embed."""
+    if progress is None:
+        return None
+    return lambda chunk_done, _chunk_total: progress(done + chunk_done, total)
 
 
 def other_space_notice(kept: VectorSpace, asked: VectorSpace) -> str:

@@ -417,6 +417,15 @@ class Store:
     def passage_count(self) -> int:
         return self.corpus_stats().passages
 
+    def count_passages_of(self, doc_ids: Sequence[str]) -> int:
+        """How many passages these documents hold."""
+        counted = 0
+        for chunk in _chunks(list(doc_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT count(*) FROM passages WHERE doc_id IN ({marks})"
+            counted += int(self._db.execute(sql, chunk).fetchone()[0])
+        return counted
+
     def count_passages(self) -> int:
         """The passages counted one by one (`medcite check` compares it with the stats)."""
         return int(self._db.execute("SELECT count(*) FROM passages").fetchone()[0])

@@ -175,7 +175,7 @@ def _vectors_finding(settings: Settings, store: Store, repair: bool) -> Finding:
         dense.close()
         return Finding("vectors", False, other_space_notice(kept, dense.space))
     try:
-        held = {str(p) for p in dense.vectors.passage_ids}
+        held = set(dense.vectors.passage_ids())
     finally:
         dense.close()
     missing = _passage_ids(store, excluding="vector_pending") - held
