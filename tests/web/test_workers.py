@@ -28,6 +28,7 @@ from medcite.articles import open_review
 from medcite.articles.throttle import ThrottlePolicy
 from medcite.articles.workflow import Role
 from medcite.cli import app as cli
+from medcite.engine import Engine
 from medcite.errors import ConfigError
 from medcite.llm import local
 from medcite.llm.base import Message
@@ -76,10 +77,19 @@ def test_one_worker_serves_the_app_in_this_process(
 ) -> None:
     configs: list[uvicorn.Config] = []
     monkeypatch.setattr(uvicorn.Server, "run", lambda server: configs.append(server.config))
+    asked: list[str] = []
+    monkeypatch.setattr(Engine, "ask", lambda _engine, question, **_: asked.append(question))
     medcite.web.serve(settings, "127.0.0.1", 8001)
     (config,) = configs
     assert isinstance(config.app, FastAPI) and config.workers == 1
+    assert asked == [settings.corpus.sample_question]  # warmed before the first request
     _close(config.app)
+
+
+def test_warming_an_empty_library_does_not_stop_the_server(settings: Settings) -> None:
+    app = medcite.web.create_app(settings)
+    app.state.service.warm()  # nothing ingested: logged, not raised
+    _close(app)
 
 
 # -- settings and the model reach the workers privately ---------------------------------

@@ -65,6 +65,7 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         serve_workers(settings, host, port, workers)
         return
     app = create_app(settings)
+    app.state.service.warm()
     import uvicorn
 
     config = uvicorn.Config(app, host=host, port=port, log_level="info", log_config=log_config())

@@ -83,7 +83,9 @@ def app_from_environment() -> FastAPI:
             f"{SETTINGS_ENV} is not set: start the workers with `medcite serve --workers N`"
         )
     settings = settings_from_json(blob)
-    return create_app(settings, _shared_writer(settings))
+    app = create_app(settings, _shared_writer(settings))
+    app.state.service.warm()
+    return app
 
 
 def _shared_writer(settings: Settings) -> SharedLocalModel | None:
