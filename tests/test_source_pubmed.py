@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from medcite.errors import BadEncoding
 from medcite.index import Library
 from medcite.index.lexical import TermGroup
 from medcite.ingest.identity import document_id
@@ -191,3 +192,11 @@ def test_mesh_headings_are_searched_with_the_title(settings: Settings, tmp_path:
     doc = lib.store.document(document_id("pubmed:3001", ""))
     assert doc.extra["index_terms"] == "Exanthema Subitum"  # check tags left out
     assert lib.lexical.search([TermGroup(tuple(terms("exanthema")))], 5)
+
+
+def test_an_unknown_declared_encoding_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "odd.xml"
+    prolog = '<?xml version="1.0" encoding="utf-z"?>\n'
+    path.write_bytes(f"{prolog}<PubmedArticleSet>{CASE}</PubmedArticleSet>".encode())
+    with pytest.raises(BadEncoding, match=r"odd\.xml.*utf-z"):
+        read(path)

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from medcite.errors import EmptySource, MalformedSource
+from medcite.errors import BadEncoding, EmptySource, MalformedSource
 from medcite.sources.base import Block, ParsedDocument, Reader, SourceFile, SourceItem, Withdrawal
 from medcite.sources.medline import Citation, read_citation, text_of
 from medcite.sources.pubmed_kinds import is_evidence, kind_from_metadata, load_kind_model
@@ -95,6 +95,8 @@ def pubmed_elements(path: Path, stream: io.RawIOBase | io.BytesIO) -> Iterator[E
                 element.clear()
     except ET.ParseError as exc:
         raise MalformedSource(path, f"XML parse error: {exc}") from exc
+    except LookupError as exc:  # the prolog names an encoding Python does not know
+        raise BadEncoding(path, f"{exc}; re-save the file as UTF-8") from exc
 
 
 def _items(citation: Citation, title_only: bool, counts: Counter[str]) -> Iterator[SourceItem]:
