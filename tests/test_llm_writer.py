@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from medcite.answer.extractive import BOTTOM_LINE
 from medcite.answer.sections import template
-from medcite.engine import Engine
+from medcite.engine import DRAFT, Engine
 from medcite.errors import ConfigError, LLMError, MissingExtra
 from medcite.index import Library
 from medcite.llm.backends import LLM_BACKENDS, open_llm
+from medcite.llm.base import Message
 from medcite.llm.fake import FakeLLM
 from medcite.llm.openai_compat import is_loopback_url
 from medcite.llm.writer import (
@@ -27,7 +29,7 @@ from medcite.llm.writer import (
     write_with_llm,
 )
 from medcite.settings import AnswerSettings, LLMSettings, Settings, load_settings
-from medcite.types import Audience, DocKind, Document, Hit, Passage, Query
+from medcite.types import Answer, Audience, ClaimStatus, DocKind, Document, Hit, Passage, Query
 
 DOC = Document("d1", "Valley fever guideline", DocKind.GUIDELINE, "src", "o", "v1")
 TEXTS = (
@@ -166,6 +168,38 @@ def test_the_engine_uses_an_injected_llm_and_falls_back_when_it_fails(
     engine.close()
 
 
+def test_the_extractive_draft_is_given_before_the_model_writes(
+    settings: Settings, library: Library
+) -> None:
+    """While a model writes, the caller has the extractive answer, verified and whole; the
+    model's answer is the one returned. Without a model there is no draft."""
+    question = "How is valley fever treated?"
+    sentence = "The patient received fluconazole (400 mg once daily) for six months."
+    events: list[str] = []
+
+    def reply(messages: Sequence[Message]) -> str:
+        events.append("model")
+        return draft([(sentence, [_number(messages[1].content, sentence)])])
+
+    drafts: list[Answer] = []
+
+    def on_draft(answer: Answer) -> None:
+        events.append("draft")
+        drafts.append(answer)
+
+    engine = Engine(settings, llm=FakeLLM([reply]))
+    answer = engine.ask(question, on_draft=on_draft)
+    assert events == ["draft", "model"] and answer.writer == "fake:fake"
+    (first,) = drafts
+    assert first.writer == DRAFT and first.claims and first.references
+    assert all(c.status == ClaimStatus.VERIFIED for c in first.claims)
+    engine.close()
+    plain = Engine(settings)
+    plain.ask(question, on_draft=on_draft)
+    assert len(drafts) == 1
+    plain.close()
+
+
 def _number(user: str, needle: str) -> int:
     before = user[: user.index(needle)]
     tag = before[before.rindex('<passage id="') + len('<passage id="') :]
@@ -236,3 +270,24 @@ def test_llm_settings_shape_the_fingerprint_but_the_key_does_not() -> None:
     base = load_settings()
     assert load_settings(llm={"model": "other"}).fingerprint() != base.fingerprint()
     assert load_settings(llm={"api_key": "sk-1"}).fingerprint() == base.fingerprint()
+
+
+def test_the_cli_shows_the_draft_then_the_models_answer(
+    settings: Settings, library: Library
+) -> None:
+    from medcite.cli import _ask_with_status
+
+    question = "How is valley fever treated?"
+    sentence = "The patient received fluconazole (400 mg once daily) for six months."
+
+    def reply(messages: Sequence[Message]) -> str:
+        return draft([(sentence, [_number(messages[1].content, sentence)])])
+
+    engine = Engine(settings, llm=FakeLLM([reply]))
+    shown: list[Answer] = []
+    answer = _ask_with_status(engine, question, Audience.CLINICIAN, None, shown.append)
+    assert [a.writer for a in shown] == [DRAFT] and answer.writer == "fake:fake"
+    quiet: list[Answer] = []
+    fallback = _ask_with_status(engine, question, Audience.CLINICIAN, None, quiet.append)
+    assert fallback.writer.startswith("extractive (fallback") and len(quiet) == 1
+    engine.close()

@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -254,13 +255,30 @@ def ask(
             answer = session.ask(question)
             err.print(f"conversation {session.conversation_id}", highlight=False)
         else:
-            answer = _ask_with_status(engine, question, audience, k)
+            drafts: list[Answer] = []
+
+            def show(draft: Answer) -> None:
+                drafts.append(draft)
+                _print_draft(draft)
+
+            # on a terminal, the extractive answer is read while a model writes
+            terminal = out.is_terminal and not (as_json or as_markdown)
+            answer = _ask_with_status(engine, question, audience, k, show if terminal else None)
     if as_json:
         print(to_public(answer).model_dump_json(indent=2))
     elif as_markdown:
         print(markdown(answer), end="")
+    elif conversation is None and drafts and answer.writer.startswith("extractive"):
+        err.print(f"The draft above stands: {answer.writer}.", highlight=False)
     else:
+        if conversation is None and drafts:
+            out.rule(f"the answer written by {answer.writer}; it replaces the draft above")
         _print_markdown(markdown(answer))
+
+
+def _print_draft(draft: Answer) -> None:
+    out.rule("draft: the extractive answer, shown while the model writes")
+    _print_markdown(markdown(draft))
 
 
 def _print_markdown(text: str) -> None:
@@ -273,19 +291,38 @@ def _backend(writer: str) -> str:
     return "none" if writer == "extractive" else writer
 
 
-def _ask_with_status(engine: Engine, question: str, audience: Audience, k: int | None) -> Answer:
-    """Ask, showing how much of a streamed LLM reply has arrived."""
-    if engine.llm is None or not engine.settings.llm.stream:
+def _ask_with_status(
+    engine: Engine,
+    question: str,
+    audience: Audience,
+    k: int | None,
+    show_draft: Callable[[Answer], None] | None = None,
+) -> Answer:
+    """Ask, showing how much of a streamed LLM reply has arrived; with `show_draft`, the
+    extractive answer is shown before the model writes."""
+    if engine.llm is None:
         return engine.ask(question, audience=audience, k=k)
     name, received = engine.llm.name, 0
-    with err.status("writing…") as status:
+    with err.status(f"{name} is writing…") as status:
+
+        def on_draft(draft: Answer) -> None:
+            assert show_draft is not None
+            status.stop()
+            show_draft(draft)
+            status.start()
 
         def on_text(piece: str) -> None:
             nonlocal received
             received += len(piece)
-            status.update(f"writing… {received} characters from {name}")
+            status.update(f"{name} is writing… {received} characters")
 
-        return engine.ask(question, audience=audience, k=k, on_text=on_text)
+        return engine.ask(
+            question,
+            audience=audience,
+            k=k,
+            on_text=on_text if engine.settings.llm.stream else None,
+            on_draft=on_draft if show_draft is not None else None,
+        )
 
 
 @app.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -52,7 +52,9 @@ from medcite.understand.query import understand
 from medcite.verify import Verifier, retraction_note
 
 MAX_QUESTION_CHARS = 2000
+DRAFT = "extractive (shown while the model writes)"
 log = logging.getLogger(__name__)
+OnDraft = Callable[[Answer], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,26 +93,45 @@ class Engine:
         k: int | None = None,
         history: Sequence[str] = (),
         on_text: OnText | None = None,
+        on_draft: OnDraft | None = None,
     ) -> Answer:
         """Answer a question; `history` holds the conversation's earlier questions and
-        `on_text` receives the LLM writer's text as it streams."""
+        `on_text` receives the LLM writer's text as it streams. With an LLM writer,
+        `on_draft` is given the extractive answer, verified and whole, before the model
+        starts (something to read at once while it writes; the answer returned replaces it)."""
         question = _check_question(question)
         earlier = [_check_question(h) for h in history if h.strip()]
         timings: dict[str, float] = {}
-        fingerprint = self.settings.fingerprint()
         found = self.evidence(question, audience=audience, k=k, history=earlier, timings=timings)
-        query, hits, ms = found.query, found.hits, found.matchers
         if found.missing is not None:
             reason = f"no indexed source covers: {found.missing}"
-            answer = abstention(query, reason, fingerprint, timings)
-            return self._finish(with_assumptions(answer, query), found)
+            answer = abstention(found.query, reason, self.settings.fingerprint(), timings)
+            return self._finish(with_assumptions(answer, found.query), found)
         with _timed(timings, "checks"):
             checks = patient_checks(
-                query, organ_function(query.context), self._search, self._passages_of
+                found.query,
+                organ_function(found.query.context),
+                self._search,
+                self._passages_of,
             )
         with _timed(timings, "write"):
-            ranked = rank_evidence(query, hits, ms, self.settings.answer)
-            written = self._write(query, hits, ranked, on_text)
+            ranked = rank_evidence(found.query, found.hits, found.matchers, self.settings.answer)
+            if on_draft is not None and self.llm is not None:
+                draft = Written(write_claims(found.query, ranked, self.settings.answer), DRAFT)
+                on_draft(self._answer(found, ranked, checks, draft, dict(timings)))
+            written = self._write(found.query, found.hits, ranked, on_text)
+        return self._answer(found, ranked, checks, written, timings)
+
+    def _answer(
+        self,
+        found: Evidence,
+        ranked: Ranked,
+        checks: PatientChecks,
+        written: Written,
+        timings: dict[str, float],
+    ) -> Answer:
+        """The answer made of what was written: verified, numbered, composed and framed."""
+        query, hits = found.query, found.hits
         with _timed(timings, "verify"):
             retrieved = {h.passage.id: h.passage for h in hits}
             retrieved.update({p.id: p for p in checks.passages})
@@ -126,7 +147,7 @@ class Engine:
             query,
             claims,
             references,
-            settings_hash=fingerprint,
+            settings_hash=self.settings.fingerprint(),
             verification=summary,
             timings=timings,
             gaps=evidence_gaps(query, ranked),
