@@ -88,3 +88,13 @@ def test_an_adjective_names_the_condition_the_library_is_about() -> None:
     assert disease_noun("allergic", known) == "allergy"
     assert disease_noun("asthmatic", known) == "asthma"
     assert disease_noun("scooping", known) is None
+
+
+def test_a_question_of_everyday_words_is_still_about_them() -> None:
+    """With no topic and no technical word, the words that are not the asked aspect are the
+    subject (half weight, as technical words), so evidence must mention them."""
+    no_topics = understand("What are the symptoms of a cold?", df, 1000, is_topic=None)
+    found = {c.label: c.subject for c in no_topics.concepts if not c.is_number}
+    assert found["cold"] == 0.5 and found["symptoms"] == 0.0
+    # a subject found elsewhere leaves everyday words alone
+    assert subjects("My kids really want to know if scooping is okay with glaucoma")["kids"] == 0

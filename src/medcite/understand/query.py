@@ -13,7 +13,7 @@ from medcite.types import Audience, Concept, DrugUse, PatientContext, Query
 from medcite.understand.aspects import asked_aspects
 from medcite.understand.parts import question_parts
 from medcite.understand.spelling import correction
-from medcite.understand.subject import DocFreq, IsTopic, with_subjects
+from medcite.understand.subject import TECHNICAL, DocFreq, IsTopic, with_subjects
 from medcite.understand.vocab import CASE_SENSITIVE, multiword_forms, synonyms
 
 # First match wins: "side effects of the treatment" is about side effects.
@@ -109,6 +109,7 @@ def understand(
         replace(c, subject=0.0) if _is_aspect(c) else c
         for c in with_subjects(concepts, subject, doc_freq, is_topic, drugs)
     ]
+    concepts = _everyday_subject(concepts)
     concepts = _as_context(concepts, context, measured, subject)
     return Query(
         question,
@@ -171,6 +172,24 @@ def _with_interaction(aspects: tuple[str, ...], context: PatientContext) -> tupl
     if context.current_drugs and others and "interaction" not in aspects:
         return (*aspects, "interaction")
     return aspects
+
+
+def _everyday_subject(concepts: list[Concept]) -> list[Concept]:
+    """A short question in everyday English ("the symptoms of glaucoma", "what causes a
+    cold") is still about something: with no subject found and at most `_NAMED_BY_FEW`
+    words besides what it asks (an aspect) and numbers, those words are its subject, as
+    technical words are; otherwise any passage about the asked aspect would answer it. A
+    longer lay description ("the pupil looks whitish in flash pictures …") names no subject
+    with any one of its words, and keeps none."""
+    if any(c.subject > 0 for c in concepts):
+        return concepts
+    content = [c for c in concepts if not c.is_number and c.weight > 0 and not _is_aspect(c)]
+    if len(content) > _NAMED_BY_FEW:
+        return concepts
+    return [replace(c, subject=TECHNICAL) if c in content else c for c in concepts]
+
+
+_NAMED_BY_FEW = 2
 
 
 def _is_aspect(concept: Concept) -> bool:
