@@ -164,3 +164,15 @@ def test_units_are_never_concepts_but_times_are_kept() -> None:
     assert without_units("remembered 14 hours later") == "remembered 14 hours later"
     labels = _labels(_query("What if her creatinine is 180 umol/L and eGFR 28 mL/min?").concepts)
     assert not labels & {"umol", "l", "ml", "min", "dl"}
+
+
+def test_a_follow_up_in_everyday_words_is_about_the_carried_subject() -> None:
+    """"Will she need tests to confirm it?" names no subject of its own: its everyday words,
+    which alone would be its subject, only qualify the one carried from earlier."""
+    alone = _query("Will she need tests to confirm it?")
+    assert any(c.subject > 0 for c in alone.concepts)  # asked alone, they are the subject
+    found = follow_up(alone, [SEED], _df, 1000)
+    carried = _labels(found.carried)
+    assert "ruxolitinib" in carried
+    own = [c for c in found.query.concepts if c.label not in carried]
+    assert own and all(c.subject == 0 for c in own)

@@ -92,11 +92,14 @@ def follow_up(
     qtype = query.question_type
     if qtype == "definition" and not _OWN_DEFINITION.search(query.question):
         qtype = question_type(previous[-1])
+    own = query.concepts
+    if kept and not new_subject:  # about the carried subject: its own words only qualify it
+        own = tuple(replace(c, subject=0.0) if c.subject < 1 else c for c in own)
     followed = replace(
         query,
         question_type=qtype,
         aspects=query.aspects or asked_aspects(previous[-1]),
-        concepts=query.concepts + kept,
+        concepts=own + kept,
         history=tuple(previous),
     )
     return FollowUp(followed, kept, tuple(c.label for c in dropped), new_subject)
