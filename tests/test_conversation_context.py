@@ -167,8 +167,8 @@ def test_units_are_never_concepts_but_times_are_kept() -> None:
 
 
 def test_a_follow_up_in_everyday_words_is_about_the_carried_subject() -> None:
-    """"Will she need tests to confirm it?" names no subject of its own: its everyday words,
-    which alone would be its subject, only qualify the one carried from earlier."""
+    """A follow-up such as "Will she need tests to confirm it?" names no subject of its own:
+    its everyday words, which alone would be its subject, only qualify the carried one."""
     alone = _query("Will she need tests to confirm it?")
     assert any(c.subject > 0 for c in alone.concepts)  # asked alone, they are the subject
     found = follow_up(alone, [SEED], _df, 1000)
