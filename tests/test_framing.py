@@ -100,6 +100,26 @@ def test_table_rows_are_candidates_with_their_header() -> None:
     assert all(c.features["table"] == 1.0 for c in rows)
 
 
+def test_a_caption_over_column_names_is_not_a_row() -> None:
+    """ "Table 1." numbers the table: a caption with the column names under it states no
+    value, while a row of the next table does."""
+    header_only = passage(
+        "Table 1. Drug Interactions With Zorbitol\nInteracting Agents | Recommendations",
+        DocKind.DRUG_LABEL,
+        section="Drug Interactions",
+    )
+    with_rows = passage(
+        "Table 2. Doses\nWeight | Dose\n≥30 kg | 40 mg every other week",
+        DocKind.DRUG_LABEL,
+        section="Dosage & Administration — Zorbitol",
+    )
+    query = _query(("dose",))
+    hits = [Hit(header_only, 1.0, 1), Hit(with_rows, 0.9, 2)]
+    texts = [c.text for c in candidates(query, hits, matchers(query))]
+    assert not [t for t in texts if "Interacting Agents" in t]
+    assert [t for t in texts if "40 mg every other week" in t]
+
+
 def test_a_label_list_item_is_framed_by_the_heading_it_completes() -> None:
     item = passage(
         "in a child under 4 years of age\n\nin a child who is taking a prescription zorbitol "

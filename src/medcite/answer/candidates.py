@@ -68,6 +68,8 @@ _NOISE_TRIGGERS = (
 )
 _LIST_SEPARATOR = re.compile(r" - ")
 _DIGIT = re.compile(r"\d")
+# "Table 1.", "Table 2:": a caption's number is the table's, not a value of a row
+_CAPTION_NUMBER = re.compile(r"^\s*(?:table|figure)\s+\d+[a-z]?\b", re.I)
 _STOP_TERMS = frozenset(t for w in STOPWORDS for t in terms(w))
 # A grade a guideline summary writes after its recommendation: "(Strong, High)".
 _GRADE = GRADE  # the source's own grade, as printed (medcite/grades.py)
@@ -302,8 +304,9 @@ def _usable(sentence: str, max_words: int, *, table: bool = False, item: bool = 
     """A statement worth showing: not a heading, a question, navigation or a fragment
     (`item`: a label's bullets may start in lower case, "in a child who is taking …")."""
     words = sentence.split()
-    if table:
-        return len(words) >= 3 and bool(_DIGIT.search(sentence)) and len(words) <= max_words
+    if table:  # a row states values: a caption over column names states none
+        values = _DIGIT.search(_CAPTION_NUMBER.sub("", sentence))
+        return len(words) >= 3 and bool(values) and len(words) <= max_words
     if not MIN_WORDS <= len(words) <= max_words or sentence.endswith(("?", ":")):
         return False
     if not sentence.rstrip("\"')]”’").endswith((".", "!")):
