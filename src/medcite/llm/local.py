@@ -18,6 +18,7 @@ import logging
 import os
 import secrets
 import threading
+from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -50,11 +51,44 @@ def _xllamacpp() -> Any:
     return xllamacpp
 
 
-class LocalModel(LLM):
+class _LoopbackModel(LLM):
+    """A llama.cpp server on this machine, asked through the OpenAI-compatible client."""
+
     name = "local"
     supports_json = True
     is_local = True
+    model: str
 
+    @abstractmethod
+    def _loopback(self) -> OpenAICompatible:
+        """The client of the running server."""
+
+    def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        json_schema: Mapping[str, Any] | None = None,
+        stream: bool = False,
+        on_text: OnText | None = None,
+        timeout_s: float | None = None,
+    ) -> Completion:
+        """The model's reply, its errors naming the model, not the random port."""
+        client = self._loopback()
+        try:
+            reply = client.complete(
+                messages,
+                json_schema=json_schema,
+                stream=stream,
+                on_text=on_text,
+                timeout_s=timeout_s,
+            )
+        except LLMError as exc:
+            reason = str(exc).removeprefix(f"{client.base_url}: ")
+            raise LLMError(f"the local model {self.model}: {reason}") from None
+        return replace(reply, model=self.model)
+
+
+class LocalModel(_LoopbackModel):
     def __init__(
         self,
         model_path: Path,
@@ -152,33 +186,13 @@ class LocalModel(LLM):
                 self._client.close()
             self._client, self._server, self._endpoint = None, None, None
 
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        json_schema: Mapping[str, Any] | None = None,
-        stream: bool = False,
-        on_text: OnText | None = None,
-        timeout_s: float | None = None,
-    ) -> Completion:
-        return _complete(
-            self.start(),
-            self.model,
-            messages,
-            json_schema=json_schema,
-            stream=stream,
-            on_text=on_text,
-            timeout_s=timeout_s,
-        )
+    def _loopback(self) -> OpenAICompatible:
+        return self.start()
 
 
-class SharedLocalModel(LLM):
+class SharedLocalModel(_LoopbackModel):
     """A local model another process runs and shares (`medcite serve --workers N`'s parent),
     reached on loopback with its token: loaded once, however many workers ask it."""
-
-    name = "local"
-    supports_json = True
-    is_local = True
 
     def __init__(self, endpoint: LocalEndpoint, cfg: LLMSettings) -> None:
         if not is_loopback_url(endpoint.base_url):
@@ -199,24 +213,8 @@ class SharedLocalModel(LLM):
     def close(self) -> None:
         self._client.close()
 
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        json_schema: Mapping[str, Any] | None = None,
-        stream: bool = False,
-        on_text: OnText | None = None,
-        timeout_s: float | None = None,
-    ) -> Completion:
-        return _complete(
-            self._client,
-            self.model,
-            messages,
-            json_schema=json_schema,
-            stream=stream,
-            on_text=on_text,
-            timeout_s=timeout_s,
-        )
+    def _loopback(self) -> OpenAICompatible:
+        return self._client
 
 
 def _loopback_client(
@@ -240,24 +238,3 @@ def _loopback_client(
         json_mode="schema",
         trusted=True,
     )
-
-
-def _complete(
-    client: OpenAICompatible,
-    model: str,
-    messages: Sequence[Message],
-    *,
-    json_schema: Mapping[str, Any] | None,
-    stream: bool,
-    on_text: OnText | None,
-    timeout_s: float | None,
-) -> Completion:
-    """The local model's reply, its errors naming the model, not the random port."""
-    try:
-        reply = client.complete(
-            messages, json_schema=json_schema, stream=stream, on_text=on_text, timeout_s=timeout_s
-        )
-    except LLMError as exc:
-        reason = str(exc).removeprefix(f"{client.base_url}: ")
-        raise LLMError(f"the local model {model}: {reason}") from None
-    return replace(reply, model=model)
