@@ -25,22 +25,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
 
+from bench_web import free_port, nearest_rank, wait_healthy  # the single-server bench's
 from medcite.index import Library
 from medcite.ingest.pipeline import ingest
 from medcite.settings import load_settings
@@ -78,17 +76,6 @@ class Figures:
     rss_mb: float
 
 
-def nearest_rank(values: Sequence[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(share * len(ordered))) - 1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def build_library(home: Path, shared: Path, scratch: Path) -> None:
     """The first MEDQUAD_LINES records of MedQuAD, lexical only."""
     source = shared / MEDQUAD
@@ -118,18 +105,6 @@ def start_server(
         return subprocess.Popen(
             [str(medcite), *command], env=env, stdout=subprocess.DEVNULL, stderr=stderr
         )
-
-
-def wait_healthy(base: str, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).json().get("status") == "ok":
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    sys.exit("error: the server did not become healthy (is the library ingested?)")
 
 
 def timed_ask(client: httpx.Client, question: str) -> tuple[int, float]:
@@ -223,7 +198,7 @@ def measure(home: Path, n: int, rounds: int, lexical: bool, logs: Path) -> list[
             process = start_server(home, port, workers, lexical, log)
             servers.append(Server(workers, process, f"http://127.0.0.1:{port}", [], [], [], []))
         for server in servers:
-            wait_healthy(server.base)
+            wait_healthy(server.base, timeout=120.0)  # workers start slower
             warm(server)
         for _ in range(rounds):
             for server in servers:
