@@ -133,10 +133,10 @@ def classify_kind(parsed: ParsedDocument, forced: DocKind | None = None) -> DocK
     if not _ANY_BODY_CUE.search(body):
         body = ""
     for cues, text in (
-        (_PUBLICATION_TYPES, parsed.extra.get("publication_type", "")),
-        (_DOCUMENT_TYPES, parsed.extra.get("document_type", "")),
-        (_PUBLISHERS, where),
-        (_TITLE_CUES, parsed.title),
+        (_PUBLICATION_TYPES, parsed.extra.get("publication_type", "").lower()),
+        (_DOCUMENT_TYPES, parsed.extra.get("document_type", "").lower()),
+        (_PUBLISHERS, where.lower()),
+        (_TITLE_CUES, parsed.title.lower()),
         (_BODY_CUES, body),
     ):
         kind = _first_match(cues, text)
@@ -148,7 +148,7 @@ def classify_kind(parsed: ParsedDocument, forced: DocKind | None = None) -> DocK
 
 
 def _first_match(cues: Cues, text: str) -> DocKind | None:
+    """The first cue matching `text`, which is in lower case."""
     if not text:
         return None
-    text = text.lower()
     return next((kind for kind, pattern in cues if pattern.search(text)), None)
