@@ -121,11 +121,11 @@ class Library:
             log.warning("lexical index out of step with the store; rebuilding it")
             self.store.queue_all_for_lexical()
             pending = self.store.pending_lexical()
-        if not pending:
-            return staged
-        self.lexical.replace(pending, self.store.passages_of(pending))
-        self.store.clear_pending(pending)
-        tighten_tree(self._lexical_folder)  # new segments: private whatever the umask
+        if pending:
+            self.lexical.replace(pending, self.store.passages_of(pending))
+            self.store.clear_pending(pending)
+        if staged or pending:
+            tighten_tree(self._lexical_folder)  # new segments: private whatever the umask
         return staged + len(pending)
 
     def _commit_staged(self) -> int:
@@ -138,7 +138,6 @@ class Library:
         if not exact or not staged:
             return 0
         self.store.clear_pending(staged)
-        tighten_tree(self._lexical_folder)
         return len(staged)
 
     @cached_property

@@ -32,9 +32,9 @@ if TYPE_CHECKING:
     from medcite.index.store import DocumentRecord, SourceRecord
 
 Put = Callable[[sqlite3.Connection, str, "DocumentRecord", str], None]
+Load = Callable[[str], "DocumentRecord"]
 # Passages a write keeps at hand for the lexical index; beyond them it reads them back.
 CHANGES_PASSAGES = 100_000
-Load = Callable[[str], "DocumentRecord"]
 
 
 @dataclass(frozen=True, slots=True)
